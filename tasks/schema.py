@@ -1,0 +1,69 @@
+"""Column contracts of every warehouse dataset, so that all stages agree on one shape."""
+from __future__ import annotations
+
+import pyarrow as pa
+
+# documents/: one row per ingested document (partitioned by release_year; 0 = release unknown).
+DOCUMENTS = pa.schema([
+    ("doc_id", pa.string()),          # sha256[:16] of the raw bytes
+    ("source_uri", pa.string()),      # path or URL it came from
+    ("sha256", pa.string()),
+    ("language", pa.string()),        # zh, zht, en, mixed
+    ("kind", pa.string()),            # final_bulletin, quick_report, partial_year, unrelated, unknown
+    ("kind_reason", pa.string()),     # why the kind was chosen
+    ("title", pa.string()),
+    ("official_ref", pa.bool_()),     # the text names the official bulletin or quick report
+    ("status", pa.string()),          # ok or quarantined
+    ("problems", pa.string()),        # '; '-joined findings (spam removed, digits lost, ...)
+    ("n_facts", pa.int64()),
+    ("release_year", pa.int64()),
+])
+
+# facts/: one row per figure a text states about a catalogued indicator.
+FACTS = pa.schema([
+    ("doc_id", pa.string()),
+    ("indicator_id", pa.string()),
+    ("region", pa.string()),          # CN for national
+    ("period_year", pa.int64()),
+    ("measure", pa.string()),         # level, yoy_pct, yoy_abs, yoy_pp
+    ("value", pa.float64()),          # canonical unit, as the text states it (no repair here)
+    ("unit", pa.string()),
+    ("text", pa.string()),            # the figure as written in the ingested text
+    ("span_start", pa.int64()),       # offsets into the document text as ingested
+    ("span_end", pa.int64()),
+    ("qualifier", pa.string()),       # exact, approx, lower_bound, upper_bound
+    ("flags", pa.string()),           # '; '-joined: digits_maybe_lost, unit_suspect, ...
+    ("confidence", pa.float64()),
+    ("kind", pa.string()),            # kind of the document it came from
+    ("release_year", pa.int64()),
+])
+
+# published/: one reconciled row per (indicator, region, period_year, measure) and release.
+PUBLISHED = pa.schema([
+    ("indicator_id", pa.string()),
+    ("region", pa.string()),
+    ("period_year", pa.int64()),
+    ("measure", pa.string()),
+    ("value", pa.float64()),
+    ("unit", pa.string()),
+    ("status", pa.string()),          # agreed, single_source, conflict, repaired, quick_report, derived
+    ("n_sources", pa.int64()),
+    ("sources", pa.string()),         # ';'-joined doc_ids that state this value
+    ("qualifier", pa.string()),
+    ("vintage", pa.string()),         # final_bulletin, quick_report, restatement, derived
+    ("note", pa.string()),            # why: repairs, conflicts, rejected candidates
+    ("source_text", pa.string()),     # the quote of the chosen figure
+    ("release_year", pa.int64()),
+])
+
+DATASETS = {"documents": DOCUMENTS, "facts": FACTS, "published": PUBLISHED}
+
+KEY = ["indicator_id", "region", "period_year", "measure"]
+MEASURES = ("level", "yoy_pct", "yoy_abs", "yoy_pp")
+QUALIFIERS = ("exact", "approx", "lower_bound", "upper_bound")
+UNITS = ("CNY", "persons", "person_times", "percent", "count")
+
+
+def columns(name: str) -> list[str]:
+    """Column names of a dataset, in their stored order."""
+    return DATASETS[name].names
