@@ -1,0 +1,57 @@
+"""Plausibility of figures and of whole documents: word-salad spam pages must yield no facts."""
+from __future__ import annotations
+
+from tasks.catalogue import Catalogue
+
+POWERS = (-3, -2, -1, 1, 2, 3)
+
+
+def plausibility(indicator_id: str, measure: str, value: float, catalogue: Catalogue) -> str:
+    """'ok', 'rescalable' (in range after a power-of-ten fix: a unit error) or 'implausible'."""
+    bounds = catalogue[indicator_id].bounds(measure)
+    if bounds is None or bounds[0] <= value <= bounds[1]:
+        return "ok"
+    if measure in ("level", "yoy_abs") and any(bounds[0] <= value * 10 ** k <= bounds[1] for k in POWERS):
+        return "rescalable"
+    return "implausible"
+
+
+def screen_facts(facts: list[dict], catalogue: Catalogue) -> tuple[list[dict], int]:
+    """Drop implausible figures (misattributed numbers); flag the ones a unit error explains."""
+    kept, dropped = [], 0
+    for fact in facts:
+        verdict = plausibility(fact["indicator_id"], fact["measure"], fact["value"], catalogue)
+        if verdict == "implausible":
+            dropped += 1
+            continue
+        if verdict == "rescalable":
+            fact["flags"] = [*fact["flags"], "unit_suspect"]
+        kept.append(fact)
+    return kept, dropped
+
+
+def coherence_problems(facts: list[dict], catalogue: Catalogue) -> list[str]:
+    """Reasons to distrust a whole document (empty when it reads as a coherent report)."""
+    if len(facts) < 4:
+        return []
+    implausible = sum(plausibility(f["indicator_id"], f["measure"], f["value"], catalogue) == "implausible"
+                      for f in facts)
+    by_key: dict[tuple, set[float]] = {}
+    for f in facts:
+        by_key.setdefault((f["indicator_id"], f["period_year"], f["measure"]), set()).add(round(f["value"], 6))
+    contradictions = sum(1 for values in by_key.values() if _contradict(values))
+    problems = []
+    if implausible >= 3 and implausible / len(facts) >= 0.3:
+        problems.append(f"incoherent: {implausible} of {len(facts)} figures outside plausible ranges (word salad?)")
+    if contradictions >= 3 and contradictions / len(by_key) >= 0.3:
+        problems.append(f"incoherent: {contradictions} indicators stated with contradicting values (word salad?)")
+    return problems
+
+
+def _contradict(values: set[float]) -> bool:
+    ordered = sorted(abs(v) for v in values if v)
+    if len(ordered) < 2:
+        return False
+    low, high = ordered[0], ordered[-1]
+    ratio = high / low
+    return ratio > 1.15 and not any(abs(ratio - 10 ** k) / 10 ** k < 0.02 for k in (1, 2, 3))

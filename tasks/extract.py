@@ -1,0 +1,300 @@
+"""Clean text + catalogue → facts with spans: each number is tied to the scheme and metric that govern it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tasks.catalogue import Catalogue
+from tasks.clean import CleanText
+from tasks.numbers import NumberMention, find_numbers
+from tasks.resolve import CONNECTOR, RESPECTIVELY, enumeration_items, measure_of, qualifier_of, unit_ok
+from tasks.segment import PREVIOUS_YEAR_EN, Sentence, sentences, year_after, year_mentions
+from tasks.vocabulary import Token, Vocabulary, load_vocabulary
+
+BULLET = re.compile(r"^\s*(?:[-•·*]|\d{1,2}[.、])\s")
+CLAUSE_CUT = re.compile(r"[,，;；]|\bwhile\b")
+PAREN = re.compile(r"\([^()]{0,60}\)|（[^（）]{0,60}）")
+PREV_YEAR_PAREN = re.compile(r"(?:上年|上年同期|去年|上年底)\s*$")
+NOT_A_LABEL_BEFORE = re.compile(r"(?:group|section|table|figure|no\.|article|chapter|part|page|phase|round)\s*$", re.I)
+NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d)")
+INHERIT_LEFT = re.compile(r"^[\s,，、和及与;:()（）]*$|^[\s,，]*(?:and|another|while|with)?[\s,]*$", re.I)
+
+
+@dataclass
+class Resolved:
+    """What one number was found to state (None fields: not a fact)."""
+
+    mention: NumberMention
+    target: tuple[str, str] | None = None      # ("metric", key) or ("direct", indicator_id)
+    scheme: str | None = None
+    tier: str | None = None
+    indicator_id: str | None = None
+    skip: bool = False
+    from_right: bool = False                   # the metric word stands after the number (English)
+    gap_start: int = 0                         # change words count from here (after the metric word)
+    notes: list[str] = field(default_factory=list)
+
+
+def extract_facts(clean: CleanText, release_year: int, catalogue: Catalogue, english: bool,
+                  vocab: Vocabulary | None = None) -> list[dict]:
+    """Every catalogued figure the text states, as fact dicts with clean-text spans."""
+    vocab = vocab or load_vocabulary()
+    text = clean.text
+    facts: list[dict] = []
+    carried_scheme: str | None = None
+    carried_year: int | None = None
+    last_paragraph = -1
+    for sent in sentences(text):
+        if sent.paragraph != last_paragraph:
+            carried_year, last_paragraph = None, sent.paragraph
+        body = text[sent.start:sent.end]
+        tokens = _tokens(body, vocab)
+        if sent.heading or BULLET.match(body) or text[max(0, sent.start - 3):sent.start].rstrip().endswith(("-", "•")):
+            carried_scheme = None  # a new heading or bullet starts a new statement
+        years = year_mentions(text, sent.start, sent.end)
+        if vocab.sentence_blockers.search(body) or vocab.partial_year.search(body):
+            carried_scheme = _last_scheme(tokens, carried_scheme)
+            carried_year = years[-1][1] if years else carried_year
+            continue
+        resolved = _resolve_sentence(body, sent, tokens, carried_scheme, catalogue, vocab, english)
+        for res in resolved:
+            fact = _fact(res, body, sent, years, carried_year, release_year, catalogue, vocab, english)
+            if fact:
+                facts.append(fact)
+        carried_scheme = _last_scheme(tokens, carried_scheme)
+        if not english:
+            carried_year = years[-1][1] if years else carried_year
+    return facts
+
+
+def _tokens(body: str, vocab: Vocabulary) -> list[Token]:
+    """Tokens of a sentence read with parentheticals removed ('基金(含生育保险)收入' → '基金收入')."""
+    keep = [True] * len(body)
+    for match in PAREN.finditer(body):
+        if not re.search(r"\d", match.group(0)) or re.search(r"简称|including|含", match.group(0)):
+            for i in range(match.start(), match.end()):
+                keep[i] = False
+    index = [i for i, k in enumerate(keep) if k]
+    view = "".join(body[i] for i in index)
+    return [Token(index[t.start], index[t.end - 1] + 1, t.kind, t.key) for t in vocab.scan(view)]
+
+
+def _last_scheme(tokens: list[Token], default: str | None) -> str | None:
+    schemes = [t.key for t in tokens if t.kind == "scheme"]
+    return schemes[-1] if schemes else default
+
+
+def _numbers(body: str) -> list[NumberMention]:
+    out = []
+    for m in find_numbers(body):
+        if m.unit_kind == "bare" and not m.scaled and ("." not in m.text) and 1949 <= m.value <= 2100:
+            continue  # a year
+        if NOT_A_FIGURE_AFTER.match(body[m.end:]) or body[max(0, m.start - 1):m.start] == "第":
+            continue
+        if NOT_A_LABEL_BEFORE.search(body[max(0, m.start - 12):m.start]):
+            continue  # "Group 1:", "Table 2"
+        out.append(m)
+    return out
+
+
+def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: str | None,
+                      catalogue: Catalogue, vocab: Vocabulary, english: bool) -> list[Resolved]:
+    numbers = _numbers(body)
+    out: list[Resolved] = []
+    prev_end = 0
+    for i, mention in enumerate(numbers):
+        res = Resolved(mention)
+        nxt = numbers[i + 1].start if i + 1 < len(numbers) else len(body)
+        left_tokens = [t for t in tokens if prev_end <= t.start and t.end <= mention.start]
+        cut = CLAUSE_CUT.search(body, mention.end, nxt)
+        right_tokens = [t for t in tokens if mention.end <= t.start and t.end <= (cut.start() if cut else nxt)]
+        before = [t for t in tokens if t.end <= mention.start]
+        _choose_target(res, body, prev_end, left_tokens, right_tokens, out, vocab, english)
+        _topic(res, out)
+        _choose_scheme(res, left_tokens, right_tokens, before, carried, english)
+        if _blocked(body, prev_end, mention, res, vocab, left_tokens):
+            res.skip = True
+        out.append(res)
+        prev_end = mention.end
+    _apply_enumerations(body, numbers, out, tokens)
+    for res in out:
+        res.indicator_id = None if res.skip else _indicator(res, catalogue)
+    return out
+
+
+def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], right: list[Token],
+                   done: list[Resolved], vocab: Vocabulary, english: bool) -> None:
+    m = res.mention
+    after = vocab.token_after(body[m.end:m.end + 60])
+    if after and (english or after[0] == "direct"):
+        res.target, res.from_right = after, True
+        return
+    res.gap_start = prev_end
+    targets = [t for t in left if t.kind in ("metric", "direct", "ignore")]
+    if english:
+        comma = max(body.rfind(",", prev_end, m.start), body.rfind(";", prev_end, m.start))
+        targets = [t for t in targets if t.start > comma] or targets
+    if targets:
+        last = targets[0] if english else targets[-1]  # English heads come first: "expenses for … participants"
+        res.gap_start = last.end
+        res.target = None if last.kind == "ignore" else (last.kind, last.key)
+        res.skip = last.kind == "ignore"
+        return
+    gap = body[prev_end:m.start]
+    if english and done and done[-1].target and vocab.after_change.match(body[m.end:m.end + 20]):
+        res.target, res.tier = done[-1].target, done[-1].tier  # "…, a 3.5% increase"
+        return
+    inherit = done and done[-1].target and (
+        INHERIT_LEFT.match(_strip_words(gap, vocab)) or vocab.up.search(gap) or vocab.down.search(gap)
+        or any(t.kind == "scheme" for t in left))
+    if inherit:
+        res.target, res.tier = done[-1].target, done[-1].tier
+        return
+    if english:
+        ahead = [t for t in right if t.kind in ("metric", "direct", "ignore")]
+        if ahead and ahead[0].kind != "ignore":
+            res.target, res.from_right = (ahead[0].kind, ahead[0].key), True
+
+
+def _topic(res: Resolved, done: list[Resolved]) -> None:
+    """'… visits reached 397 million, with total expenses amounting to …': expenses of those visits."""
+    if res.target == ("metric", "medical_expenses") and done and done[-1].target == ("metric", "cross_region.visits"):
+        res.target = ("metric", "cross_region.expenses")
+
+
+def _strip_words(gap: str, vocab: Vocabulary) -> str:
+    """The gap between two figures without change and qualifier words: what is left decides inheritance."""
+    gap = vocab.up.sub("", vocab.down.sub("", gap))
+    gap = re.sub(r"\b(?:in|for|of) (?:19|20)\d{2}\b|(?:19|20)\d{2}年", "", gap)
+    gap = re.sub(r"比上年同期|比上年底|比上年|较上年同期|较上年|同比|分别|respectively|year-on-year|"
+                 r"compared (?:to|with) the previous year|a |an |of |by |to |with |rate|about|approximately|"
+                 r"为|达到|达|共|约|近|逾|超过|分别为", "", gap, flags=re.I)
+    return gap
+
+
+def _choose_scheme(res: Resolved, left: list[Token], right: list[Token], before: list[Token],
+                   carried: str | None, english: bool) -> None:
+    left_s = [t.key for t in left if t.kind == "scheme"]
+    first_metric = next((t.start for t in right if t.kind in ("metric", "direct")), None)
+    right_s = [t.key for t in right if t.kind == "scheme"
+               and (first_metric is None or t.start < first_metric or res.from_right)]
+    before_s = [t.key for t in before if t.kind == "scheme"]
+    if left_s:
+        res.scheme = left_s[-1]
+    elif english and right_s:
+        specific = [s for s in right_s if s != "bmi"]
+        res.scheme = specific[0] if specific else right_s[0]
+    elif before_s:
+        res.scheme = before_s[-1]
+    else:
+        res.scheme = carried or "bmi"
+
+
+def _blocked(body: str, prev_end: int, m: NumberMention, res: Resolved, vocab: Vocabulary,
+             left: list[Token]) -> bool:
+    """A share, a subset or a per-head figure between the metric and the number is not the metric."""
+    gap = body[prev_end:m.start]
+    own = [t for t in left if t.kind in ("metric", "direct")]
+    if own:
+        last = own[-1]
+        gap = body[prev_end:last.start] + " " + body[last.end:m.start]
+    return bool(vocab.blockers.search(PAREN.sub(" ", gap)))
+
+
+def _apply_enumerations(body: str, numbers: list[NumberMention], out: list[Resolved], tokens: list[Token]) -> None:
+    """'分别' / 'respectively': members of a listed group take the items listed before it, in order."""
+    i = 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and CONNECTOR.match(body[numbers[j].end:numbers[j + 1].start]) \
+                and numbers[j + 1].unit_kind == numbers[i].unit_kind:
+            j += 1
+        count = j - i + 1
+        prev_end = numbers[i - 1].end if i else 0
+        left = body[prev_end:numbers[i].start]
+        zh_enum = "分别" in left
+        en_enum = bool(RESPECTIVELY.match(body[numbers[j].end:]))
+        if count >= 2 and (zh_enum or en_enum):
+            clause_start = prev_end
+            if zh_enum:
+                cut = left.rfind("分别")
+                clause_start = prev_end + max(left.rfind(c, 0, cut) for c in ",，;:：") + 1
+                clause_end = prev_end + cut
+            else:
+                clause_end = numbers[i].start
+            clause_tokens = [t for t in tokens if clause_start <= t.start and t.end <= clause_end]
+            items = enumeration_items(body[clause_start:clause_end], clause_tokens, count)
+            _assign(out[i:j + 1], items, out[:i])
+        i = j + 1
+
+
+def _assign(members: list[Resolved], items: list[dict] | None, earlier: list[Resolved]) -> None:
+    for res in members[1:]:
+        res.gap_start = members[0].gap_start
+    if items is None:
+        if len(earlier) < len(members):
+            for res in members:
+                res.skip = True
+            return
+        for res, src in zip(members, earlier[-len(members):]):
+            res.target, res.scheme, res.tier = src.target, src.scheme, src.tier
+            res.skip = res.skip or src.skip
+        return
+    if not items:
+        for res in members:
+            res.skip = True
+        return
+    base = members[0]
+    for res, item in zip(members, items):
+        res.target = item.get("metric", base.target)
+        res.scheme = item.get("scheme", base.scheme)
+        res.tier = item.get("tier")
+        res.skip = False
+
+
+def _indicator(res: Resolved, catalogue: Catalogue) -> str | None:
+    if res.target is None:
+        return None
+    kind, key = res.target
+    if kind == "direct":
+        return key if key in catalogue else None
+    if res.tier:
+        key = f"{key}.{res.tier}"
+    return catalogue.by_scheme_metric().get((res.scheme or "bmi", key))
+
+
+def _fact(res: Resolved, body: str, sent: Sentence, years: list[tuple[int, int]], carried_year: int | None,
+          release_year: int, catalogue: Catalogue, vocab: Vocabulary, english: bool) -> dict | None:
+    if res.skip or not res.indicator_id:
+        return None
+    ind = catalogue[res.indicator_id]
+    m = res.mention
+    left, right = body[:m.start], body[m.end:]
+    in_paren = left.rstrip().endswith(("(", "（"))
+    if in_paren and not PREV_YEAR_PAREN.search(left.rstrip()[:-1]):
+        return None
+    gap = body[res.gap_start:m.start][-40:]
+    measured = ("level", 1) if in_paren else measure_of(gap, right[:20], m, ind.unit, vocab)
+    if measured is None or not unit_ok(m, ind.unit, measured[0], english):
+        return None
+    measure, sign = measured
+    year = _period_year(m, left, right, sent.start, years, carried_year, release_year)
+    if in_paren:
+        year -= 1
+    if year is None or not release_year - 30 <= year <= release_year:
+        return None
+    return {"indicator_id": ind.id, "period_year": year, "measure": measure, "value": sign * m.value,
+            "unit": ind.unit, "clean_start": sent.start + m.start, "clean_end": sent.start + m.end,
+            "qualifier": qualifier_of(left, right, vocab, sent.heading), "flags": list(m.flags)}
+
+
+def _period_year(m: NumberMention, left: str, right: str, offset: int, years: list[tuple[int, int]],
+                 carried: int | None, release_year: int) -> int:
+    stated = year_after(right)
+    if stated:
+        return stated
+    earlier = [y for pos, y in years if pos < offset + m.start]
+    year = earlier[-1] if earlier else (carried or release_year)
+    if PREVIOUS_YEAR_EN.search(left[-30:]):
+        year -= 1
+    return year

@@ -1,0 +1,115 @@
+"""Per-figure reasoning: which measure, qualifier and unit a number has, and which items an enumeration lists."""
+from __future__ import annotations
+
+import re
+
+from tasks.numbers import NumberMention
+from tasks.vocabulary import Token, Vocabulary
+
+# Indicator unit → the unit kinds of a level figure it accepts ("bare": no unit word, only in English or scaled).
+LEVEL_UNITS = {
+    "CNY": {"money"},
+    "persons": {"persons", "bare"},
+    "person_times": {"person_times", "bare"},
+    "count": {"count", "bare"},
+    "percent": {"percent"},
+}
+TIERS = (("三级", "tier3"), ("二级", "tier2"), ("一级", "tier1"),
+         ("tertiary", "tier3"), ("secondary", "tier2"), ("primary", "tier1"))
+TO_LEVEL = re.compile(r"^\s*(?:到|至|为|to)\b", re.I)
+CONNECTOR = re.compile(r"^\s*(?:、|和|及|与|以及|,|，|and|,\s*and|or)\s*$", re.I)
+RESPECTIVELY = re.compile(r"^[^,.;。;]{0,20}?\brespectively\b|^\s*,?\s*respectively", re.I)
+
+
+def unit_ok(mention: NumberMention, unit: str, measure: str, english: bool) -> bool:
+    """Whether a figure's unit fits the indicator's unit for this measure."""
+    kind = mention.unit_kind
+    if measure == "yoy_pct":
+        return kind == "percent"
+    if measure == "yoy_pp":
+        return kind in ("percent", "pp")
+    allowed = LEVEL_UNITS[unit]
+    if kind == "bare":
+        if unit == "CNY":
+            return mention.scaled  # "400亿" in a headline, "604.988 b" in a cut-off line
+        return "bare" in allowed and (english or mention.scaled)
+    return kind in allowed
+
+
+def measure_of(left: str, right_head: str, mention: NumberMention, unit: str,
+               vocab: Vocabulary) -> tuple[str, int] | None:
+    """(measure, sign) from the change words around a figure; None when the figure is not usable."""
+    change = _last_trigger(left, vocab)
+    if change is None and vocab.after_change.match(right_head) and mention.unit_kind == "percent":
+        change = ("up", len(left))
+        after = vocab.after_change.match(right_head).group(0).lower()
+        if any(w in after for w in ("decrease", "decline", "drop")):
+            change = ("down", len(left))
+    if change is not None and TO_LEVEL.search(left[change[1]:]):
+        change = None  # "提高到60%", "decreased to 11,707 RMB" state a level
+    if change is None:
+        if mention.unit_kind == "pp":
+            return None
+        return ("level", 1) if mention.unit_kind != "percent" or unit == "percent" else None
+    sign = -1 if change[0] == "down" else 1
+    if mention.unit_kind == "pp":
+        return ("yoy_pp", sign) if unit == "percent" else None
+    if mention.unit_kind == "percent":
+        return ("yoy_pp", sign) if unit == "percent" else ("yoy_pct", sign)
+    return ("yoy_abs", sign)
+
+
+def _last_trigger(left: str, vocab: Vocabulary) -> tuple[str, int] | None:
+    best: tuple[str, int] | None = None
+    for direction, pattern in (("up", vocab.up), ("down", vocab.down)):
+        for match in pattern.finditer(left):
+            if best is None or match.end() > best[1]:
+                best = (direction, match.end())
+    return best
+
+
+def qualifier_of(left: str, right: str, vocab: Vocabulary, heading: bool) -> str:
+    """exact, approx, lower_bound or upper_bound, from the words around the figure."""
+    tail = left[-14:]
+    for name, pattern in vocab.quals_before.items():
+        if pattern.search(tail):
+            return name
+    for name, pattern in vocab.quals_after.items():
+        if pattern.match(right):
+            return name
+    return "approx" if heading else "exact"
+
+
+def enumeration_items(clause: str, tokens: list[Token], count: int) -> list[dict] | None:
+    """What each member of an enumeration ('三级、二级、一级…分别为', 'employee and resident … respectively') is.
+
+    Returns one dict per member with 'tier', 'scheme' or 'metric' set; None when the clause lists no items;
+    an empty list when it lists items that name nothing catalogued (the whole group is then skipped).
+    """
+    metrics = [t for t in tokens if t.kind in ("metric", "direct")]
+    schemes = [t for t in tokens if t.kind == "scheme"]
+    parts = [p for p in re.split(r"、|和(?!以)|及(?!以下)|\band\b|,", clause) if p.strip()]
+    if len(parts) >= 2 and len(parts) == count:
+        items = []
+        for part in parts:
+            tier = next((t for word, t in TIERS if word in part), None)
+            if tier:
+                items.append({"tier": tier})
+        if len(items) == count:
+            return items
+    if len(schemes) >= count and len(schemes) >= 2:
+        last = schemes[-count:]
+        if len({t.key for t in last}) == count and _adjacent(clause, last):
+            return [{"scheme": t.key} for t in last]
+    if len(metrics) >= count >= 2:
+        last = metrics[-count:]
+        if len({t.key for t in last}) == count and _adjacent(clause, last):
+            return [{"metric": (t.kind, t.key)} for t in last]
+    if len(parts) >= 2 and len(parts) == count:
+        return []
+    return None
+
+
+def _adjacent(clause: str, toks: list[Token]) -> bool:
+    """Listed items stand close together ('总收入、总支出', 'income and total expenditures')."""
+    return all(b.start - a.end <= 12 for a, b in zip(toks, toks[1:]))

@@ -1,0 +1,110 @@
+"""Compile vocabulary.yaml into token scanners, so extraction code holds no words of its own."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+VOCABULARY_PATH = Path(__file__).with_name("vocabulary.yaml")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A vocabulary hit in clean text: its kind (scheme, metric, direct, ignore ...) and key."""
+
+    start: int
+    end: int
+    kind: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Compiled scanners for every token family."""
+
+    tokens: re.Pattern            # schemes, metrics, direct indicators, ignore-phrases (named groups)
+    group_keys: dict[str, tuple[str, str]]
+    after: re.Pattern             # aliases that may follow a number
+    after_keys: dict[str, tuple[str, str]]
+    up: re.Pattern
+    down: re.Pattern
+    after_change: re.Pattern
+    quals_before: dict[str, re.Pattern]
+    quals_after: dict[str, re.Pattern]
+    blockers: re.Pattern
+    sentence_blockers: re.Pattern
+    partial_year: re.Pattern
+
+    def scan(self, text: str) -> list[Token]:
+        """All scheme/metric/direct/ignore tokens, longest match first at each position."""
+        found = []
+        for match in self.tokens.finditer(text):
+            kind, key = self.group_keys[match.lastgroup]
+            found.append(Token(match.start(), match.end(), kind, key))
+        return found
+
+    def token_after(self, text: str) -> tuple[str, str] | None:
+        """The alias standing right at the start of `text` (after a number), if any."""
+        match = self.after.match(text)
+        return self.after_keys[match.lastgroup] if match else None
+
+
+def _alternation(words: list[str]) -> str:
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(f"(?:{w})" for w in ordered)
+
+
+def _lang(entry: dict, field: str = "") -> list[str]:
+    zh = entry.get(f"{field}zh", []) or []
+    en = entry.get(f"{field}en", []) or []
+    return list(zh) + [f"(?i:{w})" + ("" if w.endswith(")") else r"\b") if w[:1].isalpha() else f"(?i:{w})"
+                       for w in en]
+
+
+@lru_cache(maxsize=2)
+def load_vocabulary(path: str | None = None) -> Vocabulary:
+    """Read vocabulary.yaml and compile it once per process."""
+    data = yaml.safe_load(Path(path or VOCABULARY_PATH).read_text(encoding="utf-8"))
+    groups: list[tuple[str, str, list[str]]] = []
+    for key, entry in data["schemes"].items():
+        groups.append(("scheme", key, _lang(entry)))
+    for key, entry in data["metrics"].items():
+        groups.append(("ignore" if key == "ignore" else "metric", key, _lang(entry)))
+    for key, entry in data["direct"].items():
+        groups.append(("direct", key, _lang(entry)))
+    tokens, group_keys = _named(groups)
+    after_groups = [(kind, key, _lang(entry, "after_"))
+                    for kind, section in (("metric", "metrics"), ("direct", "direct"))
+                    for key, entry in data[section].items()]
+    after, after_keys = _named(after_groups, prefix=r"\s*(?:(?:new|types of|kinds of)\s+)?")
+    trig = data["triggers"]
+    quals = data["qualifiers"]
+    return Vocabulary(
+        tokens=tokens, group_keys=group_keys, after=after, after_keys=after_keys,
+        up=re.compile(_alternation(_lang(trig["up"]))),
+        down=re.compile(_alternation(_lang(trig["down"]))),
+        after_change=re.compile(r"\s*(?i:" + _alternation(trig["after_en"]) + r")\b"),
+        quals_before={k: re.compile("(?:" + _alternation(_lang({"zh": v["before"]})) + r")\s*$", re.I)
+                      for k, v in quals.items()},
+        quals_after={k: re.compile(r"^\s*(?:" + _alternation(v["after"]) + ")") for k, v in quals.items()},
+        blockers=re.compile(_alternation(_lang(data["blockers"]))),
+        sentence_blockers=re.compile(_alternation(_lang(data["sentence_blockers"]))),
+        partial_year=re.compile("|".join(f"(?:{p})" for p in data["partial_year"])),
+    )
+
+
+def _named(groups: list[tuple[str, str, list[str]]], prefix: str = "") -> tuple[re.Pattern, dict]:
+    """One regex with a named group per (kind, key); alternatives ordered so longer words win."""
+    parts: list[tuple[int, str]] = []
+    keys: dict[str, tuple[str, str]] = {}
+    for n, (kind, key, words) in enumerate(groups):
+        for m, word in enumerate(words):
+            name = f"g{n}_{m}"
+            keys[name] = (kind, key)
+            parts.append((len(word), f"(?P<{name}>{word})"))
+    parts.sort(key=lambda p: -p[0])
+    body = "|".join(p for _, p in parts) or "(?!x)x"
+    return re.compile(prefix + "(?:" + body + ")" if prefix else body), keys
