@@ -30,6 +30,8 @@ class Resolved:
     tier: str | None = None
     indicator_id: str | None = None
     skip: bool = False
+    inherited: bool = False                    # the metric word was carried over from the figure before
+    used_end: int = 0                          # end of the word a right-hand metric was read from
     from_right: bool = False                   # the metric word stands after the number (English)
     gap_start: int = 0                         # change words count from here (after the metric word)
     notes: list[str] = field(default_factory=list)
@@ -52,7 +54,7 @@ def extract_facts(clean: CleanText, release_year: int, catalogue: Catalogue, eng
         if sent.heading or BULLET.match(body) or text[max(0, sent.start - 3):sent.start].rstrip().endswith(("-", "•")):
             carried_scheme = None  # a new heading or bullet starts a new statement
         years = year_mentions(text, sent.start, sent.end)
-        if vocab.sentence_blockers.search(body) or vocab.partial_year.search(body):
+        if vocab.partial_year.search(body):
             carried_scheme = _last_scheme(tokens, carried_scheme)
             carried_year = years[-1][1] if years else carried_year
             continue
@@ -71,7 +73,7 @@ def _tokens(body: str, vocab: Vocabulary) -> list[Token]:
     """Tokens of a sentence read with parentheticals removed ('基金(含生育保险)收入' → '基金收入')."""
     keep = [True] * len(body)
     for match in PAREN.finditer(body):
-        if not re.search(r"\d", match.group(0)) or re.search(r"简称|including|含", match.group(0)):
+        if not PREV_YEAR_PAREN.search(body[:match.start()]):
             for i in range(match.start(), match.end()):
                 keep[i] = False
     index = [i for i, k in enumerate(keep) if k]
@@ -86,7 +88,10 @@ def _last_scheme(tokens: list[Token], default: str | None) -> str | None:
 
 def _numbers(body: str) -> list[NumberMention]:
     out = []
+    asides = [p.span() for p in PAREN.finditer(body) if not PREV_YEAR_PAREN.search(body[:p.start()])]
     for m in find_numbers(body):
+        if any(a <= m.start < b for a, b in asides):
+            continue  # "(around 3.45 billion U.S. dollars)": an aside, never the figure itself
         if m.unit_kind == "bare" and not m.scaled and ("." not in m.text) and 1949 <= m.value <= 2100:
             continue  # a year
         if NOT_A_FIGURE_AFTER.match(body[m.end:]) or body[max(0, m.start - 1):m.start] == "第":
@@ -106,6 +111,8 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
         res = Resolved(mention)
         nxt = numbers[i + 1].start if i + 1 < len(numbers) else len(body)
         left_tokens = [t for t in tokens if prev_end <= t.start and t.end <= mention.start]
+        if english and out and out[-1].from_right:  # words the figure before already used ("329 million were covered")
+            left_tokens = [t for t in left_tokens if t.kind == "scheme" or t.start >= out[-1].used_end]
         cut = CLAUSE_CUT.search(body, mention.end, nxt)
         right_tokens = [t for t in tokens if mention.end <= t.start and t.end <= (cut.start() if cut else nxt)]
         before = [t for t in tokens if t.end <= mention.start]
@@ -127,7 +134,8 @@ def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], r
     m = res.mention
     after = vocab.token_after(body[m.end:m.end + 60])
     if after and (english or after[0] == "direct"):
-        res.target, res.from_right = after, True
+        res.target, res.from_right = after[:2], True
+        res.used_end = m.end + after[2]
         return
     res.gap_start = prev_end
     targets = [t for t in left if t.kind in ("metric", "direct", "ignore")]
@@ -148,12 +156,14 @@ def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], r
         INHERIT_LEFT.match(_strip_words(gap, vocab)) or vocab.up.search(gap) or vocab.down.search(gap)
         or any(t.kind == "scheme" for t in left))
     if inherit:
-        res.target, res.tier = done[-1].target, done[-1].tier
+        res.target, res.tier, res.skip = done[-1].target, done[-1].tier, done[-1].skip
+        res.inherited = True
         return
     if english:
         ahead = [t for t in right if t.kind in ("metric", "direct", "ignore")]
         if ahead and ahead[0].kind != "ignore":
             res.target, res.from_right = (ahead[0].kind, ahead[0].key), True
+            res.used_end = ahead[0].end
 
 
 def _topic(res: Resolved, done: list[Resolved]) -> None:
@@ -179,7 +189,10 @@ def _choose_scheme(res: Resolved, left: list[Token], right: list[Token], before:
     right_s = [t.key for t in right if t.kind == "scheme"
                and (first_metric is None or t.start < first_metric or res.from_right)]
     before_s = [t.key for t in before if t.kind == "scheme"]
-    if left_s:
+    if english and right_s and (res.from_right or res.inherited):
+        specific = [s for s in right_s if s != "bmi"]  # "another 1.02 billion by the plan for … residents"
+        res.scheme = specific[0] if specific else right_s[0]
+    elif left_s:
         res.scheme = left_s[-1]
     elif english and right_s:
         specific = [s for s in right_s if s != "bmi"]
@@ -198,7 +211,12 @@ def _blocked(body: str, prev_end: int, m: NumberMention, res: Resolved, vocab: V
     if own:
         last = own[-1]
         gap = body[prev_end:last.start] + " " + body[last.end:m.start]
-    return bool(vocab.blockers.search(PAREN.sub(" ", gap)))
+    if vocab.blockers.search(PAREN.sub(" ", gap)):
+        return True
+    starts = [body.rfind(c, 0, m.start) for c in ",，;；"]
+    ends = [e for e in (body.find(c, m.end) for c in ",，;；") if e >= 0]
+    clause = body[max(starts) + 1:min(ends) if ends else len(body)]
+    return bool(vocab.sentence_blockers.search(clause))  # "99.9 percent of the poverty-stricken population"
 
 
 def _apply_enumerations(body: str, numbers: list[NumberMention], out: list[Resolved], tokens: list[Token]) -> None:

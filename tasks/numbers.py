@@ -21,7 +21,7 @@ EN_UNITS = {
 }
 MONEY_PREFIX = re.compile(r"(?:CNY|RMB|¥|￥)\s*$", re.IGNORECASE)
 
-_DIGITS = r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_DIGITS = r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?<![A-Za-z])(?:a|one)(?=\s+(?:trillion|billion|million)\b))"
 _ZH_SCALE = "|".join(sorted(ZH_SCALES, key=len, reverse=True))
 _ZH_UNIT = "|".join(re.escape(u) for u in sorted(ZH_UNITS, key=len, reverse=True))
 _EN_SCALE = "trillion|billion|million|thousand|bn|b(?![a-z])|m(?![a-z])"
@@ -73,7 +73,7 @@ def find_numbers(text: str) -> list[NumberMention]:
 
 def _mention(match: re.Match, text: str, base: int, money_prefix: bool) -> NumberMention:
     digits = match.group("num")
-    raw = Decimal(digits.replace(",", ""))
+    raw = Decimal(1) if digits.lower() in ("a", "one") else Decimal(digits.replace(",", ""))
     decimals = len(digits.split(".")[1]) if "." in digits else 0
     zhscale, zhunit = match.group("zhscale"), match.group("zhunit")
     enscale, enunit = match.group("enscale"), match.group("enunit")

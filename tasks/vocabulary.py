@@ -46,10 +46,10 @@ class Vocabulary:
             found.append(Token(match.start(), match.end(), kind, key))
         return found
 
-    def token_after(self, text: str) -> tuple[str, str] | None:
-        """The alias standing right at the start of `text` (after a number), if any."""
+    def token_after(self, text: str) -> tuple[str, str, int] | None:
+        """(kind, key, end) of the alias standing right at the start of `text` (after a number), if any."""
         match = self.after.match(text)
-        return self.after_keys[match.lastgroup] if match else None
+        return (*self.after_keys[match.lastgroup], match.end()) if match else None
 
 
 def _alternation(words: list[str]) -> str:
