@@ -302,7 +302,7 @@ def _fact(res: Resolved, body: str, sent: Sentence, years: list[tuple[int, int]]
     if year is None or not release_year - 30 <= year <= release_year:
         return None
     return {"indicator_id": ind.id, "period_year": year, "measure": measure, "value": sign * m.value,
-            "unit": ind.unit, "clean_start": sent.start + m.start, "clean_end": sent.start + m.end,
+            "unit": "percent" if measure in ("yoy_pct", "yoy_pp") else ind.unit, "clean_start": sent.start + m.start, "clean_end": sent.start + m.end,
             "qualifier": qualifier_of(left, right, vocab, sent.heading), "flags": list(m.flags)}
 
 

@@ -110,3 +110,19 @@ def format_number(value: float) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.6g}" if abs(value) >= 1e6 else f"{value:g}"
+
+
+def resolution_of(text: str, value: float) -> float:
+    """Half-width of the rounding interval a figure as written implies ('13.27亿' → 1e6, '400亿' → 1e10)."""
+    compact = re.sub(r"\s+", "", text)
+    match = re.search(r"\d[\d,]*(?:\.\d+)?", compact)
+    if not match:
+        return abs(value) * 0.5 if value else 0.5
+    digits = match.group(0).replace(",", "")
+    raw = float(digits)
+    scale = abs(value) / raw if raw else 1.0
+    if "." in digits:
+        step = 10.0 ** -len(digits.split(".")[1])
+    else:
+        step = 10.0 ** (len(digits) - len(digits.rstrip("0"))) if digits.strip("0") else 1.0
+    return 0.5 * step * scale
