@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from tasks.catalogue import Catalogue
 from tasks.clean import CleanText
 from tasks.numbers import NumberMention, find_numbers
-from tasks.resolve import CONNECTOR, RESPECTIVELY, enumeration_items, measure_of, qualifier_of, unit_ok
+from tasks.resolve import Resolved, apply_enumerations, measure_of, qualifier_of, unit_ok
 from tasks.segment import PREVIOUS_YEAR_EN, Sentence, sentences, year_after, year_mentions
 from tasks.vocabulary import Token, Vocabulary, load_vocabulary
 
@@ -18,23 +17,6 @@ PREV_YEAR_PAREN = re.compile(r"(?:上年|上年同期|去年|上年底)\s*$")
 NOT_A_LABEL_BEFORE = re.compile(r"(?:group|section|table|figure|no\.|article|chapter|part|page|phase|round)\s*$", re.I)
 NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d)")
 INHERIT_LEFT = re.compile(r"^[\s,，、和及与;:()（）]*$|^[\s,，]*(?:and|another|while|with)?[\s,]*$", re.I)
-
-
-@dataclass
-class Resolved:
-    """What one number was found to state (None fields: not a fact)."""
-
-    mention: NumberMention
-    target: tuple[str, str] | None = None      # ("metric", key) or ("direct", indicator_id)
-    scheme: str | None = None
-    tier: str | None = None
-    indicator_id: str | None = None
-    skip: bool = False
-    inherited: bool = False                    # the metric word was carried over from the figure before
-    used_end: int = 0                          # end of the word a right-hand metric was read from
-    from_right: bool = False                   # the metric word stands after the number (English)
-    gap_start: int = 0                         # change words count from here (after the metric word)
-    notes: list[str] = field(default_factory=list)
 
 
 def extract_facts(clean: CleanText, release_year: int, catalogue: Catalogue, english: bool,
@@ -123,7 +105,7 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
             res.skip = True
         out.append(res)
         prev_end = mention.end
-    _apply_enumerations(body, numbers, out, tokens)
+    apply_enumerations(body, numbers, out, tokens)
     for res in out:
         res.indicator_id = None if res.skip else _indicator(res, catalogue)
     return out
@@ -217,57 +199,6 @@ def _blocked(body: str, prev_end: int, m: NumberMention, res: Resolved, vocab: V
     ends = [e for e in (body.find(c, m.end) for c in ",，;；") if e >= 0]
     clause = body[max(starts) + 1:min(ends) if ends else len(body)]
     return bool(vocab.sentence_blockers.search(clause))  # "99.9 percent of the poverty-stricken population"
-
-
-def _apply_enumerations(body: str, numbers: list[NumberMention], out: list[Resolved], tokens: list[Token]) -> None:
-    """'分别' / 'respectively': members of a listed group take the items listed before it, in order."""
-    i = 0
-    while i < len(numbers):
-        j = i
-        while j + 1 < len(numbers) and CONNECTOR.match(body[numbers[j].end:numbers[j + 1].start]) \
-                and numbers[j + 1].unit_kind == numbers[i].unit_kind:
-            j += 1
-        count = j - i + 1
-        prev_end = numbers[i - 1].end if i else 0
-        left = body[prev_end:numbers[i].start]
-        zh_enum = "分别" in left
-        en_enum = bool(RESPECTIVELY.match(body[numbers[j].end:]))
-        if count >= 2 and (zh_enum or en_enum):
-            clause_start = prev_end
-            if zh_enum:
-                cut = left.rfind("分别")
-                clause_start = prev_end + max(left.rfind(c, 0, cut) for c in ",，;:：") + 1
-                clause_end = prev_end + cut
-            else:
-                clause_end = numbers[i].start
-            clause_tokens = [t for t in tokens if clause_start <= t.start and t.end <= clause_end]
-            items = enumeration_items(body[clause_start:clause_end], clause_tokens, count)
-            _assign(out[i:j + 1], items, out[:i])
-        i = j + 1
-
-
-def _assign(members: list[Resolved], items: list[dict] | None, earlier: list[Resolved]) -> None:
-    for res in members[1:]:
-        res.gap_start = members[0].gap_start
-    if items is None:
-        if len(earlier) < len(members):
-            for res in members:
-                res.skip = True
-            return
-        for res, src in zip(members, earlier[-len(members):]):
-            res.target, res.scheme, res.tier = src.target, src.scheme, src.tier
-            res.skip = res.skip or src.skip
-        return
-    if not items:
-        for res in members:
-            res.skip = True
-        return
-    base = members[0]
-    for res, item in zip(members, items):
-        res.target = item.get("metric", base.target)
-        res.scheme = item.get("scheme", base.scheme)
-        res.tier = item.get("tier")
-        res.skip = False
 
 
 def _indicator(res: Resolved, catalogue: Catalogue) -> str | None:

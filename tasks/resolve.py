@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from tasks.numbers import NumberMention
 from tasks.vocabulary import Token, Vocabulary
@@ -14,6 +15,23 @@ LEVEL_UNITS = {
     "count": {"count", "bare"},
     "percent": {"percent"},
 }
+@dataclass
+class Resolved:
+    """What one number was found to state (None fields: not a fact)."""
+
+    mention: NumberMention
+    target: tuple[str, str] | None = None      # ("metric", key) or ("direct", indicator_id)
+    scheme: str | None = None
+    tier: str | None = None
+    indicator_id: str | None = None
+    skip: bool = False
+    inherited: bool = False                    # the metric word was carried over from the figure before
+    used_end: int = 0                          # end of the word a right-hand metric was read from
+    from_right: bool = False                   # the metric word stands after the number (English)
+    gap_start: int = 0                         # change words count from here (after the metric word)
+    notes: list[str] = field(default_factory=list)
+
+
 TIERS = (("三级", "tier3"), ("二级", "tier2"), ("一级", "tier1"),
          ("tertiary", "tier3"), ("secondary", "tier2"), ("primary", "tier1"))
 TO_LEVEL = re.compile(r"^\s*(?:到|至|为|to)\b", re.I)
@@ -113,3 +131,54 @@ def enumeration_items(clause: str, tokens: list[Token], count: int) -> list[dict
 def _adjacent(clause: str, toks: list[Token]) -> bool:
     """Listed items stand close together ('总收入、总支出', 'income and total expenditures')."""
     return all(b.start - a.end <= 12 for a, b in zip(toks, toks[1:]))
+
+
+def apply_enumerations(body: str, numbers: list[NumberMention], out: list[Resolved], tokens: list[Token]) -> None:
+    """'分别' / 'respectively': members of a listed group take the items listed before it, in order."""
+    i = 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and CONNECTOR.match(body[numbers[j].end:numbers[j + 1].start]) \
+                and numbers[j + 1].unit_kind == numbers[i].unit_kind:
+            j += 1
+        count = j - i + 1
+        prev_end = numbers[i - 1].end if i else 0
+        left = body[prev_end:numbers[i].start]
+        zh_enum = "分别" in left
+        en_enum = bool(RESPECTIVELY.match(body[numbers[j].end:]))
+        if count >= 2 and (zh_enum or en_enum):
+            clause_start = prev_end
+            if zh_enum:
+                cut = left.rfind("分别")
+                clause_start = prev_end + max(left.rfind(c, 0, cut) for c in ",，;:：") + 1
+                clause_end = prev_end + cut
+            else:
+                clause_end = numbers[i].start
+            clause_tokens = [t for t in tokens if clause_start <= t.start and t.end <= clause_end]
+            items = enumeration_items(body[clause_start:clause_end], clause_tokens, count)
+            _assign(out[i:j + 1], items, out[:i])
+        i = j + 1
+
+
+def _assign(members: list[Resolved], items: list[dict] | None, earlier: list[Resolved]) -> None:
+    for res in members[1:]:
+        res.gap_start = members[0].gap_start
+    if items is None:
+        if len(earlier) < len(members):
+            for res in members:
+                res.skip = True
+            return
+        for res, src in zip(members, earlier[-len(members):]):
+            res.target, res.scheme, res.tier = src.target, src.scheme, src.tier
+            res.skip = res.skip or src.skip
+        return
+    if not items:
+        for res in members:
+            res.skip = True
+        return
+    base = members[0]
+    for res, item in zip(members, items):
+        res.target = item.get("metric", base.target)
+        res.scheme = item.get("scheme", base.scheme)
+        res.tier = item.get("tier")
+        res.skip = False
