@@ -67,3 +67,50 @@ UNITS = ("CNY", "persons", "person_times", "percent", "count")
 def columns(name: str) -> list[str]:
     """Column names of a dataset, in their stored order."""
     return DATASETS[name].names
+
+
+# Row order of stored files (then every other column), so identical inputs give byte-identical files.
+SORT_KEYS = {
+    "documents": ["doc_id"],
+    "facts": ["doc_id", "span_start", "span_end", "indicator_id", "period_year", "measure"],
+    "published": KEY,
+}
+
+# alerts/: one row per data-quality finding of a run (partitioned by release_year; 0 = release unknown).
+ALERTS = pa.schema([
+    ("severity", pa.string()),        # critical (blocks publication), warning (published with a flag), info
+    ("rule", pa.string()),            # what was found: suite:expectation, quarantined_document, conflict, ...
+    ("indicator_id", pa.string()),    # empty when the finding is about a whole document or release
+    ("period_year", pa.int64()),
+    ("measure", pa.string()),
+    ("doc_id", pa.string()),
+    ("source", pa.string()),          # file or URL the finding is about
+    ("evidence", pa.string()),        # the figure, note or failure details that triggered it
+    ("run_id", pa.string()),
+    ("release_year", pa.int64()),
+])
+DATASETS["alerts"] = ALERTS
+SORT_KEYS["alerts"] = ["severity", "rule", "indicator_id", "period_year", "measure", "doc_id", "source", "evidence"]
+
+# revisions/: every vintage of every stated value, ALFRED-style (partitioned by the release_year that states it).
+REVISIONS = pa.schema([
+    ("indicator_id", pa.string()),
+    ("region", pa.string()),
+    ("period_year", pa.int64()),
+    ("measure", pa.string()),
+    ("vintage", pa.string()),         # quick_report, final_bulletin, restatement (a later release states it)
+    ("value", pa.float64()),
+    ("unit", pa.string()),
+    ("qualifier", pa.string()),
+    ("sources", pa.string()),         # ';'-joined doc_ids that state this vintage's value
+    ("source_text", pa.string()),     # the quote of the figure
+    ("vintage_number", pa.int64()),   # 1 = the first vintage of this key
+    ("previous_release_year", pa.int64()),
+    ("previous_vintage", pa.string()),
+    ("previous_value", pa.float64()),
+    ("revision", pa.float64()),       # value - previous_value
+    ("revision_pct", pa.float64()),   # 100 * revision / |previous_value|
+    ("release_year", pa.int64()),
+])
+DATASETS["revisions"] = REVISIONS
+SORT_KEYS["revisions"] = [*KEY, "vintage_number"]

@@ -1,0 +1,41 @@
+"""Regression on the real-world dev corpus (read from ../shared, never copied): scores must not drop."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tasks.catalogue import load_catalogue
+from tasks.process import process_documents
+from tasks.raw import RawDocument
+from tasks.reconcile import publish_release
+from tasks.warehouse import Warehouse
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DEV = SHARED / "corpus" / "dev"
+pytestmark = pytest.mark.skipif(not DEV.exists(), reason=f"dev corpus not found at {DEV} (it lives in ../shared)")
+
+
+def _score(kind: str, warehouse: Path, reference: Path) -> str:
+    out = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"), kind, str(warehouse), str(reference)],
+                         capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_dev_corpus_scores(tmp_path):
+    raws = [RawDocument(str(p), p.read_bytes()) for p in sorted((DEV / "docs").glob("*.txt"))]
+    cat = load_catalogue()
+    result = process_documents(raws, cat)
+    wh = Warehouse(tmp_path)
+    for year in sorted(set(result.documents["release_year"])):
+        wh.write_partition("documents", int(year), result.documents[result.documents.release_year == year])
+        wh.write_partition("facts", int(year), result.facts[result.facts.release_year == year])
+        if year:
+            wh.write_partition("published", int(year), publish_release(int(year), result.facts, result.documents, cat))
+    facts_line = _score("facts", tmp_path, DEV / "labels.csv")
+    precision = float(facts_line.split("precision ")[1].split()[0])
+    recall = float(facts_line.split("recall ")[1].split()[0])
+    assert " 0 wrong" in facts_line and precision >= 0.97 and recall >= 0.95, facts_line
+    published_line = _score("published", tmp_path, DEV / "official_values.csv")
+    missing = int(published_line.split(" wrong, ")[1].split()[0])
+    assert " 0 wrong" in published_line and missing <= 3, published_line
