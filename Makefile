@@ -26,7 +26,7 @@ serve: $(STAMP)
 	$(BIN)/bulletin-etl serve --warehouse $(WAREHOUSE)
 
 eval: $(STAMP)
-	$(BIN)/bulletin-etl eval --sources ../shared/corpus/dev/docs --labels ../shared/corpus/dev/labels.csv --official ../shared/corpus/dev/official_values.csv
+	$(BIN)/python benchmarks/eval_corpus.py --sources ../shared/corpus/dev/docs --labels ../shared/corpus/dev/labels.csv --official ../shared/corpus/dev/official_values.csv
 
 clean:
 	rm -rf $(VENV) build *.egg-info
