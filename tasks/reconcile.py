@@ -130,6 +130,8 @@ def _publish_key(key: tuple, cands: list[Candidate], catalogue: Catalogue, relea
     if vintage == "quick_report":
         status = "quick_report"
         notes.append("only the quick report (统计快报) states this figure so far")
+    if vintage == "final_bulletin" and period_year < release_year:
+        vintage = "restatement"  # a bulletin stating an earlier year's figure (ALFRED-style vintage)
     ind = catalogue[indicator_id]
     unit = "percent" if measure in ("yoy_pct", "yoy_pp") else ind.unit
     return {"indicator_id": indicator_id, "region": region, "period_year": period_year, "measure": measure,

@@ -1,0 +1,75 @@
+"""Release CSVs and the Frictionless Data Package: valid with the pinned frictionless, exact, deterministic."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from frictionless import validate
+from release_frames import SEED_2024, documents, published, seed_bundle
+
+from tasks.catalogue import load_catalogue
+from tasks.datapackage import csv_bytes, release_tables
+from tasks.derive import IDENTITY_COLUMNS
+from tasks.report import render_release
+from tasks.schema import KEY, columns
+
+
+def write(files: dict[str, bytes], directory: Path) -> Path:
+    """Put release files where a user would find them (the warehouse does this in the pipeline)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (directory / name).write_bytes(content)
+    return directory / "datapackage.json"
+
+
+def test_release_datapackage_validates_with_frictionless(tmp_path):
+    bundle = seed_bundle()
+    report = validate(write(render_release(bundle), tmp_path / "2024"))
+    assert report.valid, report.flatten(["type", "note"])
+    descriptor = json.loads((tmp_path / "2024" / "datapackage.json").read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    assert set(resources) == {"indicators", "dictionary", "identities", "documents"}
+    indicators = resources["indicators"]
+    assert indicators["schema"]["primaryKey"] == KEY
+    assert [f["name"] for f in indicators["schema"]["fields"]] == columns("published")
+    assert all(f.get("description") for r in resources.values() for f in r["schema"]["fields"])
+    written = (tmp_path / "2024" / "indicators.csv").read_bytes()
+    assert indicators["hash"] == f"sha256:{hashlib.sha256(written).hexdigest()}"
+    source = next(s for s in descriptor["sources"] if s["path"] == "seeds/000_6f1d39fb7c2bd3b1.txt")
+    assert source["sha256"] == bundle.documents["sha256"][0] and source["fetched_at"].startswith("2025-07-20")
+    units = pd.read_csv(tmp_path / "2024" / "dictionary.csv").set_index("indicator_id")["unit"]
+    assert units["bmi.fund.revenue"] == "CNY" and units["derived.bmi.fund.expenditure_revenue_ratio"] == "percent"
+
+
+def test_tampered_or_dangling_release_fails_validation(tmp_path):
+    path = write(render_release(seed_bundle()), tmp_path / "a")
+    csv = path.parent / "indicators.csv"
+    csv.write_bytes(csv.read_bytes().replace(b"3491337000000", b"3491337000001"))
+    assert not validate(path).valid                                   # hash no longer matches
+    unknown = published(SEED_2024[:1])
+    unknown["indicator_id"] = "nosuch.indicator"
+    files = release_tables(unknown, pd.DataFrame(columns=IDENTITY_COLUMNS), documents(("6f1d39fb7c2bd3b1",
+                           "final_bulletin", 2024)), load_catalogue())
+    report = validate(write(files, tmp_path / "b"))
+    assert not report.valid and "foreign-key" in {t for t, in report.flatten(["type"])}
+
+
+def test_indicators_csv_reads_back_exactly_and_is_deterministic():
+    bundle = seed_bundle()
+    first, second = render_release(bundle), render_release(seed_bundle())
+    assert first == second
+    back = pd.read_csv(pd.io.common.BytesIO(first["indicators.csv"]))
+    assert list(back.columns) == columns("published")
+    merged = back.merge(bundle.published, on=KEY, suffixes=("_csv", ""))
+    assert len(merged) == len(bundle.published)
+    assert (merged["value_csv"] == merged["value"]).all()
+
+
+@pytest.mark.parametrize("value, cell", [(3491337000000.0, "3491337000000"), (84.8, "84.8"), (None, ""),
+                                         (True, "true"), (2631.754, "2631.754"), ("a,b", '"a,b"')])
+def test_csv_cells(value, cell):
+    frame = pd.DataFrame({"x": [value], "n": [1]}, dtype=object)
+    assert csv_bytes(frame, ["x", "n"]).decode("utf-8") == f"x,n\n{cell},1\n"

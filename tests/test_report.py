@@ -1,0 +1,98 @@
+"""The HTML report of a release and the site pages: escaped quotes, key figures, charts, checks, links."""
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+from release_frames import SCRIPT, SEED_2024, published, seed_bundle
+
+from tasks.catalogue import load_catalogue
+from tasks.derive import identity_checks
+from tasks.report import render_release, render_site
+from tasks.vintages import build_revisions
+
+
+def html_of(bundle) -> str:
+    return render_release(bundle)["report.html"].decode("utf-8")
+
+
+def test_source_quotes_are_escaped():
+    html = html_of(seed_bundle())
+    assert "<script" not in html.lower()
+    assert "较上年增长63.4% &lt;script&gt;alert(1)&lt;/script&gt;" in html      # the published quote
+    assert "up 63.2% &lt;script&gt;alert(1)&lt;/script&gt;" in html            # a candidate's quote
+    assert "yuan &lt;script&gt;" in html                                         # a validation sample
+
+
+def test_key_figures_with_year_on_year_changes():
+    html = html_of(seed_bundle())
+    cards = dict(re.findall(r'data-indicator="([^"]+)">.*?<div class="value">([^<]+)</div>', html, re.S))
+    assert cards["bmi.fund.revenue"] == "CNY 3,491.337 bn"
+    assert cards["bmi.participants"] == "1,326.62 m persons"
+    assert cards["derived.bmi.fund.balance"] == "CNY 514.934 bn"
+    assert cards["ebmi.inpatient_reimbursement_ratio"] == "84.8%"
+    assert "+4.2% on previous year" in html and "+0.2 pp on previous year" in html
+
+
+def test_charts_conflicts_validation_and_links():
+    html = html_of(seed_bundle())
+    assert html.count("<svg") >= 5 and "Fund balance (revenue − expenditure)" in html
+    conflicts = html.split('id="conflicts"')[1].split("</section>")[0]
+    assert "cross_region.visits" in conflicts and "conflict: 63.2 in 3785d4ff51e68f84" in conflicts
+    assert 'href="datadocs/index.html"' in html and 'href="../index.html"' in html
+    assert 'href="https://example.org/bulletin?a=1&amp;b=2"' in html
+    validation = html.split('id="validation"')[1].split("</section>")[0]
+    assert "passed" in validation and "failed" in validation and "expect_column_values_to_be_in_set" in validation
+    assert "fund_revenue.employee_plus_resident" in validation and "within rounding" in validation
+
+
+def test_identity_beyond_rounding_is_shown_as_such():
+    bundle = seed_bundle()
+    rows = [r for r in SEED_2024 if r[0] != "rbmi.fund.revenue"] + [("rbmi.fund.revenue", 2024, "level", 1.13e12)]
+    bundle.identities = identity_checks(published(rows), load_catalogue())
+    html = html_of(bundle)
+    assert html.count("beyond rounding") == 1
+
+
+def test_only_web_sources_become_links():
+    bundle = seed_bundle()
+    bundle.documents.loc[0, "source_uri"] = "javascript:alert(1)"
+    assert 'href="javascript:' not in html_of(bundle)
+
+
+def history():
+    """Release 2024 (seed) and a release 2025 that restates 2024's revenue."""
+    bundle = seed_bundle()
+    later = published([("bmi.fund.revenue", 2024, "level", 3491400e6), ("bmi.fund.revenue", 2025, "level", 3.6e12)],
+                      release_year=2025)
+    everything = pd.concat([bundle.published, later], ignore_index=True)
+    revisions = build_revisions(bundle.facts.iloc[:0], bundle.documents, everything)
+    return bundle, everything, revisions
+
+
+def test_site_index_and_wide_series():
+    _, everything, revisions = history()
+    files = render_site(everything, revisions, load_catalogue())
+    html = files["index.html"].decode("utf-8")
+    assert html.index('href="2025/report.html"') < html.index('href="2024/report.html"')
+    restatements = html.split('id="restatements"')[1]
+    assert "CNY 3,491.337 bn" in restatements and "CNY 3,491.4 bn" in restatements
+    series = pd.read_csv(io.BytesIO(files["series.csv"]))
+    assert list(series.columns[:5]) == ["indicator_id", "region", "measure", "unit", "en"]
+    assert {"2023", "2024", "2025"} <= set(series.columns)
+    revenue = series[(series["indicator_id"] == "bmi.fund.revenue") & (series["measure"] == "level")].iloc[0]
+    assert revenue["2024"] == 3491400e6 and revenue["2025"] == 3.6e12     # latest vintage by default
+    assert revenue["2023"] == 3491337e6 - 141237e6                        # derived previous-year level
+    assert series.duplicated(["indicator_id", "region", "measure"]).sum() == 0
+
+
+def test_release_report_lists_revised_values():
+    bundle, everything, revisions = history()
+    later = render_release(type(bundle)(
+        release_year=2025, published=everything[everything["release_year"] == 2025], facts=bundle.facts.iloc[:0],
+        documents=bundle.documents.iloc[:0], identities=bundle.identities.iloc[:0], published_all=everything,
+        revisions=revisions))
+    revised = later["report.html"].decode("utf-8").split('id="revisions"')[1].split("</section>")[0]
+    assert "CNY 3,491.337 bn" in revised and "restatement" in revised and "final_bulletin 2024" in revised
+    assert SCRIPT not in later["report.html"].decode("utf-8")
