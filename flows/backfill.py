@@ -1,0 +1,72 @@
+"""Backfill: rebuild a range of releases from the raw archive plus the sources, one subflow per release."""
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+
+from flows import stages
+from tasks import changes, collect, prefect_tasks as stage
+
+
+@flow(name="bulletin-backfill", log_prints=True)
+def backfill_flow(release_years: list[int], sources: str = "seeds", warehouse: str = "warehouse",
+                  force: bool = False, parallel: int = 2, lock_timeout: float = 600.0) -> dict:
+    """Rebuild the given releases in parallel; releases already published with current versions are skipped.
+
+    Args:
+        release_years: Releases to rebuild, e.g. [2018, 2019, 2020].
+        sources: Directory of bulletin texts, or a sources YAML file; the raw archive in the warehouse is read too.
+        warehouse: Warehouse directory.
+        force: Rebuild releases that are already published.
+        parallel: How many release subflows run side by side.
+        lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
+    """
+    log = get_run_logger()
+    run = stages.start("backfill", sources, warehouse)
+    wanted = sorted(set(release_years))
+    with stages.warehouse_lock(warehouse, lock_timeout):
+        state = run.wh.read_json(changes.STATE_FILE)
+        done = set() if force else changes.finished_releases(state, run.versions, run.wh.release_years("published"))
+        todo = [y for y in wanted if y not in done]
+        for year in sorted(done & set(wanted)):
+            stages.report_release(run, year, {"status": "skipped (already published)"})
+        if not todo:
+            return stages.finish(run, "nothing to do", f"releases {wanted} are already published "
+                                 "(use force to rebuild them)", write=False)
+        raws = collect.merge_inputs(stages.collect(run), stage.collect_archive(warehouse))
+        known = (state or {}).get("inputs", {})
+        raws = [r for r in raws if not _known_in(known, r, done)]     # finished releases need no extraction
+        gated = stages.extract(run, raws)
+        found = set(int(y) for y in gated.documents["release_year"])
+        years = [y for y in todo if y in found]
+        for year in sorted(set(todo) - found):
+            log.warning("release %s: no documents of this release in the sources or the archive", year)
+            stages.report_release(run, year, {"status": "no documents"})
+        outcomes = stages.publish(run, raws, gated, years, parallel=parallel, state=state) if years else {}
+        return stages.finish(run, _outcome(outcomes, todo),
+                             f"backfill {wanted}: rebuilt {sorted(outcomes)}, skipped {sorted(done & set(wanted))}")
+
+
+def _known_in(known: dict, raw, finished: set[int]) -> bool:
+    entry = known.get(raw.source_uri)
+    return bool(entry) and entry["sha256"] == raw.sha256 and int(entry["release_year"]) in finished
+
+
+def _outcome(outcomes: dict[int, str], todo: list[int]) -> str:
+    bad = sorted(y for y in todo if outcomes.get(y) != "published")
+    return "completed" if not bad else f"completed; releases not published: {bad}"
+
+
+def parse_years(text: str) -> list[int]:
+    """'2018-2024', '2019,2021' or '2020' -> sorted release years."""
+    years: set[int] = set()
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        low, _, high = part.partition("-")
+        if not low.isdigit() or (high and not high.isdigit()):
+            raise ValueError(f"not a release year or range: {part!r} (expected e.g. 2018-2024 or 2019,2021)")
+        start, end = int(low), int(high or low)
+        if start > end:
+            raise ValueError(f"range {part!r} runs backwards")
+        years.update(range(start, end + 1))
+    if not years:
+        raise ValueError("no release years given")
+    return sorted(years)

@@ -1,0 +1,156 @@
+"""`bulletin-etl`: run, nightly, annual, backfill, serve, query and show; prints progress and summary tables."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from flows import console_view
+
+EXIT_OK, EXIT_NOT_PUBLISHED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option (tests check that each one is documented in README.md)."""
+    parser = argparse.ArgumentParser(prog="bulletin-etl", description="ETL for China's national medical-security "
+                                     "statistical bulletins: texts -> facts -> validated Parquet -> releases.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_paths(p: argparse.ArgumentParser, lock_default: float) -> argparse.ArgumentParser:
+        p.add_argument("--sources", default="seeds", help="directory of .txt/.md/.html files, or a sources YAML "
+                       "file listing directories and URLs (default: seeds)")
+        p.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
+        p.add_argument("--lock-timeout", type=float, default=lock_default, metavar="SECONDS",
+                       help=f"wait this long for another run's warehouse lock (default: {lock_default:g})")
+        return p
+
+    run = with_paths(commands.add_parser("run", help="build every release found in the sources"), 0.0)
+    run.add_argument("--release-year", type=int, action="append", metavar="YEAR",
+                     help="only rebuild this release (repeatable)")
+    run.add_argument("--parallel", type=int, default=1, help="releases published side by side (default: 1)")
+    with_paths(commands.add_parser("nightly", help="rebuild only releases whose inputs changed"), 0.0)
+    annual = with_paths(commands.add_parser("annual", help="look for the new release until it is published"), 0.0)
+    annual.add_argument("--release-year", type=int, metavar="YEAR", help="expected release (default: last year)")
+    backfill = with_paths(commands.add_parser("backfill", help="rebuild a range of releases, resumable"), 0.0)
+    backfill.add_argument("years", help="release years: 2018-2024, 2019,2021 or 2020")
+    backfill.add_argument("--force", action="store_true", help="rebuild releases that are already published")
+    backfill.add_argument("--parallel", type=int, default=2, help="release subflows at once (default: 2)")
+    serve = commands.add_parser("serve", help="start a local Prefect server and serve the deployments")
+    serve.add_argument("--sources", default="seeds", help="sources the scheduled runs read (default: seeds)")
+    serve.add_argument("--warehouse", default="warehouse", help="warehouse the scheduled runs write")
+    serve.add_argument("--host", default="127.0.0.1", help="server address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=4200, help="server port (default: 4200)")
+    serve.add_argument("--no-server", action="store_true",
+                       help="do not start a server; use PREFECT_API_URL as configured")
+    query = commands.add_parser("query", help="run SQL (DuckDB) over the warehouse datasets")
+    query.add_argument("sql", help='e.g. "select * from latest where indicator_id = \'bmi.participants\'"')
+    query.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    show = commands.add_parser("show", help="a published release as a terminal table")
+    show.add_argument("release_year", type=int, help="e.g. 2024")
+    show.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
+    show.add_argument("--no-derived", action="store_true", help="leave derived rows out")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console command."""
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")   # a data pipeline does not phone home
+    console = Console()
+    handler = {"run": _run, "nightly": _nightly, "annual": _annual, "backfill": _backfill, "serve": _serve,
+               "query": _query, "show": _show}[args.command]
+    try:
+        return handler(args, console)
+    except Exception as exc:
+        from tasks.warehouse import WarehouseLocked
+
+        if isinstance(exc, WarehouseLocked):
+            console.print(f"[bold red]refused:[/] {exc}")
+            return EXIT_LOCKED
+        if type(exc).__name__ in ("SourcesError", "QueryError", "ServerError"):
+            console.print(f"[bold red]error:[/] {exc}")
+            return EXIT_USAGE
+        raise
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    from flows.pipeline import release_pipeline
+
+    record = release_pipeline(sources=args.sources, warehouse=args.warehouse, release_years=args.release_year,
+                              lock_timeout=args.lock_timeout, parallel=args.parallel)
+    return console_view.print_record(console, record)
+
+
+def _nightly(args: argparse.Namespace, console: Console) -> int:
+    from flows.nightly import nightly_flow
+
+    record = nightly_flow(sources=args.sources, warehouse=args.warehouse, lock_timeout=args.lock_timeout)
+    return console_view.print_record(console, record)
+
+
+def _annual(args: argparse.Namespace, console: Console) -> int:
+    from flows.nightly import annual_flow
+
+    record = annual_flow(sources=args.sources, warehouse=args.warehouse, release_year=args.release_year,
+                         lock_timeout=args.lock_timeout)
+    return console_view.print_record(console, record)
+
+
+def _backfill(args: argparse.Namespace, console: Console) -> int:
+    from flows.backfill import backfill_flow, parse_years
+    from flows.stages import progress_listener
+
+    try:
+        years = parse_years(args.years)
+    except ValueError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        return EXIT_USAGE
+    with console_view.release_progress(console, years) as advance, progress_listener(advance):
+        record = backfill_flow(release_years=years, sources=args.sources, warehouse=args.warehouse,
+                               force=args.force, parallel=args.parallel, lock_timeout=args.lock_timeout)
+    return console_view.print_record(console, record)
+
+
+def _serve(args: argparse.Namespace, console: Console) -> int:
+    from flows.server import start_server, stop_server
+
+    process, api_url = None, os.environ.get("PREFECT_API_URL", "")
+    if not api_url and args.no_server:
+        console.print("[bold red]error:[/] --no-server needs PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)")
+        return EXIT_USAGE
+    if not api_url:
+        api_url, process = start_server(args.host, args.port)
+        os.environ["PREFECT_API_URL"] = api_url          # flow-run subprocesses inherit it
+        console.print(f"Prefect server and UI: {api_url.removesuffix('/api')} (SQLite database in PREFECT_HOME)")
+    try:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        from flows.deployments import serve_deployments
+
+        with temporary_settings({PREFECT_API_URL: api_url}):
+            serve_deployments(args.warehouse, args.sources)
+    finally:
+        stop_server(process)
+    return EXIT_OK
+
+
+def _query(args: argparse.Namespace, console: Console) -> int:
+    from tasks.query import format_result, run_query
+
+    sys.stdout.write(format_result(run_query(Path(args.warehouse), args.sql), args.format))
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace, console: Console) -> int:
+    from tasks.query import show_release
+
+    sys.stdout.write(show_release(Path(args.warehouse), args.release_year, include_derived=not args.no_derived))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Scheduled runs: nightly picks up new or changed documents; annual waits for the new release to appear."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger
+
+from flows import stages
+from tasks import changes, collect, prefect_tasks as stage
+from tasks.raw import RawDocument
+
+TIMEZONE = "Asia/Shanghai"
+
+
+@flow(name="bulletin-nightly", log_prints=True)
+def nightly_flow(sources: str = "seeds", warehouse: str = "warehouse", lock_timeout: float = 600.0) -> dict:
+    """Rebuild only the releases whose inputs changed (new or changed sha256, newer catalogue or extractor).
+
+    Args:
+        sources: Directory of bulletin texts, or a sources YAML file listing directories and URLs.
+        warehouse: Warehouse directory.
+        lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
+    """
+    run = stages.start("nightly", sources, warehouse)
+    with stages.warehouse_lock(warehouse, lock_timeout):
+        return incremental(run)
+
+
+@flow(name="bulletin-annual", log_prints=True)
+def annual_flow(sources: str = "seeds", warehouse: str = "warehouse", release_year: int | None = None,
+                lock_timeout: float = 600.0) -> dict:
+    """Weekly in July-August: look for the new release until its final bulletin is published, then do nothing.
+
+    Args:
+        sources: Directory of bulletin texts, or a sources YAML file listing directories and URLs.
+        warehouse: Warehouse directory.
+        release_year: The release expected; default: last year (Asia/Shanghai), whose bulletin appears this summer.
+        lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
+    """
+    expected = release_year or datetime.now(ZoneInfo(TIMEZONE)).year - 1
+    run = stages.start("annual", sources, warehouse)
+    with stages.warehouse_lock(warehouse, lock_timeout):
+        if changes.has_final_bulletin(run.wh.read("published", [expected])):
+            return stages.finish(run, "nothing to do", f"release {expected} is already published", write=False)
+        record = incremental(run)
+    published = changes.has_final_bulletin(run.wh.read("published", [expected]))
+    get_run_logger().info("release %s %s", expected, "is now published" if published else
+                          "is not published yet; the next weekly run looks again")
+    return record
+
+
+def incremental(run: stages.Run) -> dict:
+    """Compare current inputs with the state; extract and rebuild only what changed, or write nothing."""
+    log = get_run_logger()
+    raws = stages.collect(run)
+    state = run.wh.read_json(changes.STATE_FILE)
+    plan = changes.plan_changes(state, {r.source_uri: r.sha256 for r in raws}, run.versions)
+    log.info(plan.describe())
+    if plan.nothing_to_do:
+        return stages.finish(run, "nothing to do", f"{plan.describe()}; nothing extracted, nothing written",
+                             write=False)
+    fresh = [r for r in raws if r.source_uri in set(plan.new + plan.changed)]
+    detected = _detect_releases(fresh, run) if fresh else {}
+    years = changes.releases_to_rebuild(plan, state, detected)
+    batch = _inputs_for(run, raws, state, changes.inputs_of(state, years, plan))
+    log.info("rebuilding releases %s from %d documents", sorted(years), len(batch))
+    gated = stages.extract(run, batch)
+    outcomes = stages.publish(run, batch, gated, sorted(years), state=state)
+    bad = sorted(y for y, s in outcomes.items() if s not in ("published", "stored"))
+    outcome = "completed" if not bad else f"completed; releases not published: {bad}"
+    return stages.finish(run, outcome, f"{plan.describe()}; rebuilt releases {sorted(outcomes)}")
+
+
+def _detect_releases(fresh: list[RawDocument], run: stages.Run) -> dict[str, int]:
+    """Release year of each new or changed input (a first extraction pass over those documents only)."""
+    processed = stage.process_documents(fresh, run.catalogue)
+    year_of = dict(zip(processed.documents["sha256"], processed.documents["release_year"].astype(int)))
+    return {r.source_uri: year_of[r.sha256] for r in fresh if r.sha256 in year_of}
+
+
+def _inputs_for(run: stages.Run, raws: list[RawDocument], state: dict | None, uris: set[str]) -> list[RawDocument]:
+    """Current bytes of these inputs; known inputs no longer in the sources come from the raw archive."""
+    current = [r for r in raws if r.source_uri in uris]
+    known = (state or {}).get("inputs", {})
+    missing = sorted(uris - {r.source_uri for r in current})
+    return current + [collect.from_archive(run.wh, uri, known[uri]["sha256"]) for uri in missing if uri in known]

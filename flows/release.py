@@ -1,0 +1,43 @@
+"""The per-release subflow: publish one release from its stored documents and facts, or block it."""
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import artifacts
+from tasks import prefect_tasks as stage
+from tasks.catalogue import load_catalogue
+from tasks.warehouse import Warehouse
+
+
+@flow(name="bulletin-release-year", flow_run_name="release-{release_year}", log_prints=True)
+def release_flow(warehouse: str, release_year: int, run_id: str) -> dict:
+    """Reconcile, derive and validate one release; write it only when the published suite passes.
+
+    Args:
+        warehouse: Warehouse directory holding the release's documents and facts partitions.
+        release_year: The bulletin edition to publish (e.g. 2024).
+        run_id: Id of the parent run (its manifest holds the batch's suite verdicts).
+    """
+    log = get_run_logger()
+    catalogue = load_catalogue()
+    facts, documents = stage.read_release_inputs(warehouse, release_year)
+    build = stage.build_release(release_year, facts, documents, catalogue)
+    summary = {"release_year": release_year, "published_rows": len(build.published),
+               "status_counts": build.status_counts, "alerts": build.alerts}
+    if build.blocked:
+        failed = [f["expectation"] for c in build.checks if not c.success for f in c.failures]
+        log.error("release %s NOT published: the published suite failed (%s); the previous published "
+                  "partition stays as it was", release_year, ", ".join(failed))
+        return {**summary, "status": "blocked"}
+    manifest = Warehouse(warehouse).read_json(f"runs/{run_id}.json") or {}
+    stage.write_release(warehouse, build, manifest.get("checks", []))
+    artifacts.release_table(build.published, release_year)
+    log.info("release %s published: %d rows (%s)", release_year, len(build.published), build.status_counts)
+    return {**summary, "status": "published"}
+
+
+@task(name="release", task_run_name="release-{release_year}", cache_policy=NO_CACHE)
+def run_release(warehouse: str, release_year: int, run_id: str) -> dict:
+    """Run the release subflow (a task, so that several releases can run side by side)."""
+    return release_flow(warehouse, release_year, run_id)

@@ -1,0 +1,180 @@
+"""Stages every flow shares: extract a batch, gate and store it, publish its releases, record the run."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from prefect import get_run_logger
+from prefect.futures import as_completed
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows import artifacts
+from flows.release import run_release
+from tasks import alerts, changes, prefect_tasks as stage, runlog
+from tasks.catalogue import Catalogue, load_catalogue
+from tasks.raw import RawDocument
+from tasks.sources import SourcesConfig, alert_urls, now_utc, resolve_sources
+from tasks.warehouse import Warehouse, WarehouseLocked
+
+_listeners: list[Callable[[dict], None]] = []
+
+
+@contextlib.contextmanager
+def progress_listener(callback: Callable[[dict], None]) -> Iterator[None]:
+    """Call back (in this process) each time a release finishes; the CLI draws its progress bar with it."""
+    _listeners.append(callback)
+    try:
+        yield
+    finally:
+        _listeners.remove(callback)
+
+
+@dataclass
+class Run:
+    """One flow run's identity, settings and growing record (what ends up in runs/<run_id>.json)."""
+
+    kind: str
+    warehouse: str
+    config: SourcesConfig
+    catalogue: Catalogue = field(default_factory=load_catalogue)
+    record: dict = field(default_factory=dict)
+    ingest_alerts: list[dict] = field(default_factory=list)   # inputs that could not be read (release 0)
+    alerts: list[dict] = field(default_factory=list)          # every alert this run stored
+    fetch_state: dict | None = None                           # URL validators to keep, when they changed
+
+    def __post_init__(self) -> None:
+        self.versions = changes.current_versions(self.catalogue)
+        self.run_id = runlog.new_run_id(flow_run.get_id())
+        self.record = {"run_id": self.run_id, "flow_run_id": flow_run.get_id() or "", "kind": self.kind,
+                       "warehouse": self.warehouse, "sources": self.config.origin, "versions": self.versions,
+                       "started_at": now_utc(), "status": "running", "releases": {}, "ingest_errors": [],
+                       "checks": []}
+
+    @property
+    def wh(self) -> Warehouse:
+        return Warehouse(self.warehouse)
+
+
+def start(kind: str, sources: str, warehouse: str) -> Run:
+    """A new run reading from a sources directory or sources YAML file."""
+    return Run(kind, warehouse, resolve_sources(sources))
+
+
+@contextlib.contextmanager
+def warehouse_lock(warehouse: str, timeout: float) -> Iterator[None]:
+    """Hold the warehouse lock for the whole run; say clearly who holds it when this run waits or is refused."""
+    log = get_run_logger()
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(Warehouse(warehouse).lock(timeout=0))
+        except WarehouseLocked as exc:
+            if timeout <= 0:
+                raise WarehouseLocked(f"{exc}. This run is refused; retry later or let it wait "
+                                      f"(--lock-timeout SECONDS / lock_timeout parameter).") from None
+            log.warning("%s. Waiting up to %g s for it.", exc, timeout)
+            stack.enter_context(Warehouse(warehouse).lock(timeout=timeout))
+            log.info("warehouse lock acquired after waiting")
+        yield
+
+
+def collect(run: Run) -> list[RawDocument]:
+    """Current inputs; snapshots of new bytes and the URL validators are kept in the warehouse."""
+    collected = stage.collect_sources(run.config, run.warehouse)
+    run.record["ingest_errors"] = [{"source": e.source, "reason": e.reason} for e in collected.errors]
+    run.ingest_alerts = alerts.ingest_alerts(collected.errors)
+    run.fetch_state = collected.fetch_state if collected.fetch_state_changed else None
+    return collected.raws
+
+
+def extract(run: Run, raws: list[RawDocument]):
+    """Decode, clean and extract facts, then let the suites quarantine what they reject."""
+    processed = stage.process_documents(raws, run.catalogue)
+    gated = stage.validate_batch(processed.documents, processed.facts, run.catalogue)
+    run.record["checks"] = [runlog.check_summary(c) for c in gated.checks]
+    return gated
+
+
+def publish(run: Run, raws: list[RawDocument], gated, years: list[int], parallel: int = 1,
+            state: dict | None = None) -> dict:
+    """Store the batch's partitions for `years`, publish each release (subflows), record state and alerts."""
+    log = get_run_logger()
+    stage.snapshot_raw(run.warehouse, raws, run.fetch_state)
+    stage.store_batch(run.warehouse, gated.documents, gated.facts, years)
+    run.record["inputs"] = [{"source_uri": r.source_uri, "sha256": r.sha256} for r in raws]
+    run.wh.write_run_manifest(run.record)        # releases read the batch's suite verdicts from here
+    year_of = dict(zip(gated.documents["sha256"], gated.documents["release_year"].astype(int)))
+    built = {r.source_uri: (r.sha256, year_of[r.sha256]) for r in raws if r.sha256 in year_of}
+    for year in years:
+        run.record["releases"][str(year)] = runlog.release_row(gated.documents, gated.facts, year)
+    outcomes = {0: "stored"} if 0 in years else {}
+    if 0 in years or run.ingest_alerts:
+        _finish_release(run, 0, _alerts_of(run, gated, 0), {"status": "stored"})
+    with ThreadPoolTaskRunner(max_workers=max(1, parallel)) as runner:
+        futures = {runner.submit(run_release, {"warehouse": run.warehouse, "release_year": y,
+                                               "run_id": run.run_id}): y for y in years if y != 0}
+        year_of_run = {f.task_run_id: y for f, y in futures.items()}
+        for future in as_completed(list(futures)):
+            year = year_of_run[future.task_run_id]
+            summary = _summary(future, year)
+            _finish_release(run, year, _alerts_of(run, gated, year) + summary.pop("alerts"), summary)
+            outcomes[year] = summary["status"]
+            if summary["status"] != "failed":
+                state = changes.next_state(state, run.versions, built, {year: summary["status"]})
+                run.wh.write_json(changes.STATE_FILE, state)
+            log.info("release %s: %s", year, summary["status"])
+    if 0 in outcomes:
+        state = changes.next_state(state, run.versions, built, {0: "stored"})
+        run.wh.write_json(changes.STATE_FILE, state)
+    if any(s == "published" for s in outcomes.values()):
+        stage.write_site(run.warehouse, run.catalogue)
+    return outcomes
+
+
+def _summary(future, year: int) -> dict:
+    """A release's summary; a release that crashed is reported (critical) while the others go on."""
+    try:
+        return future.result()
+    except Exception as exc:
+        get_run_logger().error("release %s failed: %s: %s", year, type(exc).__name__, exc)
+        return {"release_year": year, "status": "failed", "alerts": [
+            alerts.make_alert(year, "critical", "release_failed", f"{type(exc).__name__}: {exc}")]}
+
+
+def _alerts_of(run: Run, gated, year: int) -> list[dict]:
+    batch = [a for a in gated.alerts if a["release_year"] == year]
+    return batch + (run.ingest_alerts if year == 0 else [])
+
+
+def _finish_release(run: Run, year: int, found: list[dict], summary: dict) -> None:
+    """Write a release's alerts partition and fold its outcome into the run record."""
+    stage.write_alerts(run.warehouse, year, found, run.run_id)
+    run.alerts += found
+    report_release(run, year, {**summary, "alerts": alerts.severity_counts(found)})
+
+
+def report_release(run: Run, year: int, summary: dict) -> None:
+    """Fold a release's outcome into the run record and tell the progress listeners."""
+    entry = run.record["releases"].setdefault(str(year), {})
+    entry.update({k: v for k, v in summary.items() if k != "release_year"})
+    for callback in list(_listeners):
+        callback({"release_year": year, **entry})
+
+
+def finish(run: Run, outcome: str, message: str = "", write: bool = True) -> dict:
+    """Deliver alerts, write the run manifest and the run summary artifact; return the run record."""
+    log = get_run_logger()
+    record = run.record
+    found = run.alerts or run.ingest_alerts      # a run that stored nothing still reports unreadable inputs
+    record.update(status="completed", outcome=outcome, message=message, finished_at=now_utc(),
+                  alerts=alerts.severity_counts(found))
+    urls = alert_urls(run.config)
+    if found and urls:
+        record["deliveries"] = stage.deliver_alerts(found, urls, run.run_id, run.config.alert_min_severity)
+    artifacts.notify_block(found, run.run_id, run.config.alert_min_severity)
+    if write:
+        run.wh.write_run_manifest(record)
+    artifacts.run_summary(record)
+    log.info(message or outcome)
+    return record

@@ -1,0 +1,96 @@
+"""Nightly and annual runs: only what changed is rebuilt, and with nothing new nothing is extracted or written."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.nightly import annual_flow, nightly_flow
+from tasks.changes import STATE_FILE
+from tasks.warehouse import Warehouse
+
+pytestmark = pytest.mark.slow
+
+
+def tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file and directory under the warehouse with its size and modification time."""
+    return {p.relative_to(root).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob("*"))}
+
+
+def task_names(flow_run_id: str) -> list[str]:
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    response = httpx.post(f"{PREFECT_API_URL.value()}/task_runs/filter",
+                          json={"flow_runs": {"id": {"any_": [flow_run_id]}}})
+    response.raise_for_status()
+    return sorted(t["name"] for t in response.json())
+
+
+@pytest.fixture(scope="module")
+def nightly_warehouse(prefect_harness, tmp_path_factory):
+    """Sources (a copy of the seeds) and a warehouse after one nightly run."""
+    import shutil
+
+    from conftest import SEEDS
+
+    base = tmp_path_factory.mktemp("nightly")
+    sources = base / "sources"
+    sources.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        shutil.copyfile(path, sources / path.name)
+    first = nightly_flow(sources=str(sources), warehouse=str(base / "wh"))
+    return sources, base / "wh", first
+
+
+def test_first_nightly_builds_everything_and_records_state(nightly_warehouse):
+    sources, root, first = nightly_warehouse
+    assert first["releases"]["2024"]["status"] == "published"
+    state = Warehouse(root).read_json(STATE_FILE)
+    assert set(state["inputs"]) == {str(p) for p in sources.glob("*.txt")}
+    assert state["releases"]["2024"]["status"] == "published"
+
+
+def test_nightly_with_nothing_new_extracts_nothing_writes_nothing_and_says_so(nightly_warehouse):
+    sources, root, _ = nightly_warehouse
+    before = tree(root)
+    record = nightly_flow(sources=str(sources), warehouse=str(root))
+    assert record["outcome"] == "nothing to do"
+    assert "nothing extracted, nothing written" in record["message"]
+    assert tree(root) == before
+    names = task_names(record["flow_run_id"])
+    assert not any(n.startswith(("process-documents", "validate-batch", "store-batch")) for n in names), names
+
+
+def test_changed_document_rebuilds_its_release_only(nightly_warehouse):
+    sources, root, _ = nightly_warehouse
+    changed = sources / "003_3785d4ff51e68f84.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nUpdated 2025-08-01.\n", encoding="utf-8")
+    record = nightly_flow(sources=str(sources), warehouse=str(root))
+    assert list(record["releases"]) == ["2024"] and record["releases"]["2024"]["status"] == "published"
+    assert "0 new, 1 changed" in record["message"]
+    state = Warehouse(root).read_json(STATE_FILE)
+    assert state["inputs"][str(changed)]["sha256"] == Warehouse(root).read("documents", [2024]).set_index(
+        "source_uri").loc[str(changed), "sha256"]
+    assert nightly_flow(sources=str(sources), warehouse=str(root))["outcome"] == "nothing to do"
+
+
+def test_newer_extractor_version_rebuilds_without_input_changes(nightly_warehouse, monkeypatch):
+    sources, root, _ = nightly_warehouse
+    import tasks.process
+
+    monkeypatch.setattr(tasks.process, "EXTRACTOR_VERSION", "test-newer")
+    record = nightly_flow(sources=str(sources), warehouse=str(root))
+    assert "releases with older versions: 2024" in record["message"]
+    assert record["releases"]["2024"]["status"] == "published"
+    assert Warehouse(root).read_json(STATE_FILE)["releases"]["2024"]["versions"]["extractor"] == "test-newer"
+
+
+def test_annual_stops_once_the_release_is_published(nightly_warehouse):
+    sources, root, _ = nightly_warehouse
+    before = tree(root)
+    done = annual_flow(sources=str(sources), warehouse=str(root), release_year=2024)
+    assert done["outcome"] == "nothing to do" and done["message"] == "release 2024 is already published"
+    assert tree(root) == before
+    waiting = annual_flow(sources=str(sources), warehouse=str(root), release_year=2025)
+    assert waiting["kind"] == "annual" and waiting["releases"] == {}
