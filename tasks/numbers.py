@@ -5,8 +5,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# Chinese scale words (after traditional→simplified; 億/兆 are handled by the cleaner's variant map).
-ZH_SCALES = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "千万": 1e7, "百万": 1e6, "亿": 1e8, "万": 1e4, "千": 1e3}
+# Chinese scale words (after traditional→simplified; 億 → 亿 by the cleaner). 兆 is the Japanese-style trillion
+# that mixed-language pages use for money (兆円, 4.12兆元).
+ZH_SCALES = {"万亿": 1e12, "兆": 1e12, "千亿": 1e11, "百亿": 1e10, "千万": 1e7, "百万": 1e6, "亿": 1e8, "万": 1e4, "千": 1e3}
 EN_SCALES = {"trillion": 1e12, "billion": 1e9, "million": 1e6, "thousand": 1e3, "bn": 1e9, "b": 1e9, "m": 1e6}
 
 # unit word → unit kind. Order matters inside the regex (longest first).

@@ -107,6 +107,7 @@ def test_traditional_japanese_numerals_and_chinese_numeral_year():
     text = "二〇三〇年全國醫療保障事業發展統計公報:2030年,全國基本醫療保險參保人數140012萬人,基金總收入4.12兆元。"
     keys = keys_of(text)
     assert ("bmi.participants", 2030, "level", 1400120000.0) in keys
+    assert ("bmi.fund.revenue", 2030, "level", 4.12e12) in keys
 
 
 def test_word_salad_page_yields_no_facts():
