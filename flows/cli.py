@@ -60,21 +60,23 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console command."""
     args = build_parser().parse_args(argv)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")   # a data pipeline does not phone home
+    # the first ephemeral API start on a machine migrates its SQLite database: Prefect's 20 s default is too short
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     console = Console()
     handler = {"run": _run, "nightly": _nightly, "annual": _annual, "backfill": _backfill, "serve": _serve,
                "query": _query, "show": _show}[args.command]
+    from flows.server import ServerError
+    from tasks.sources import SourcesError
+    from tasks.warehouse import WarehouseLocked
+
     try:
         return handler(args, console)
-    except Exception as exc:
-        from tasks.warehouse import WarehouseLocked
-
-        if isinstance(exc, WarehouseLocked):
-            console.print(f"[bold red]refused:[/] {exc}")
-            return EXIT_LOCKED
-        if type(exc).__name__ in ("SourcesError", "QueryError", "ServerError"):
-            console.print(f"[bold red]error:[/] {exc}")
-            return EXIT_USAGE
-        raise
+    except WarehouseLocked as exc:
+        console.print(f"[bold red]refused:[/] {exc}")
+        return EXIT_LOCKED
+    except (SourcesError, ServerError) as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        return EXIT_USAGE
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
@@ -139,16 +141,24 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
 
 
 def _query(args: argparse.Namespace, console: Console) -> int:
-    from tasks.query import format_result, run_query
+    from tasks.query import QueryError, format_result, run_query
 
-    sys.stdout.write(format_result(run_query(Path(args.warehouse), args.sql), args.format))
+    try:
+        sys.stdout.write(format_result(run_query(Path(args.warehouse), args.sql), args.format))
+    except QueryError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        return EXIT_USAGE
     return EXIT_OK
 
 
 def _show(args: argparse.Namespace, console: Console) -> int:
-    from tasks.query import show_release
+    from tasks.query import QueryError, show_release
 
-    sys.stdout.write(show_release(Path(args.warehouse), args.release_year, include_derived=not args.no_derived))
+    try:
+        sys.stdout.write(show_release(Path(args.warehouse), args.release_year, include_derived=not args.no_derived))
+    except QueryError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        return EXIT_USAGE
     return EXIT_OK
 
 

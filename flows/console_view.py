@@ -32,10 +32,9 @@ def release_progress(console: Console, years: list[int]) -> Iterator[Callable[[d
 def print_record(console: Console, record: dict) -> int:
     """Print a run's summary table; exit code 1 when a release was blocked or failed, else 0."""
     table = Table(title=f"bulletin-etl {record['kind']} run {record['run_id']}")
-    for name in ("release", "status", "documents", "quarantined", "facts", "published rows", "row statuses",
-                 "alerts"):
-        table.add_column(name, justify="right" if name in ("documents", "quarantined", "facts",
-                                                              "published rows") else "left")
+    for name, numeric in (("release", False), ("status", False), ("docs", True), ("quarantined", True),
+                          ("facts", True), ("rows", True), ("row statuses", False), ("alerts", False)):
+        table.add_column(name, justify="right" if numeric else "left", no_wrap=name in ("release", "status"))
     releases = sorted(record.get("releases", {}).items(), key=lambda kv: int(kv[0]))
     for year, rel in releases:
         table.add_row(str(year) if int(year) else "unknown", _styled(rel.get("status", "")),

@@ -91,7 +91,10 @@ def collect(run: Run) -> list[RawDocument]:
 def extract(run: Run, raws: list[RawDocument]):
     """Decode, clean and extract facts, then let the suites quarantine what they reject."""
     processed = stage.process_documents(raws, run.catalogue)
-    gated = stage.validate_batch(processed.documents, processed.facts, run.catalogue)
+    docs = processed.documents
+    undecodable = docs[docs["problems"].isin(processed.errors)]
+    run.record["ingest_errors"] += [{"source": d.source_uri, "reason": d.problems} for d in undecodable.itertuples()]
+    gated = stage.validate_batch(docs, processed.facts, run.catalogue)
     run.record["checks"] = [runlog.check_summary(c) for c in gated.checks]
     return gated
 

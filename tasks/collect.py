@@ -21,10 +21,6 @@ class Collected:
     fetch_state: dict = field(default_factory=dict)
     fetch_state_changed: bool = False
 
-    @property
-    def by_uri(self) -> dict[str, str]:
-        return {r.source_uri: r.sha256 for r in self.raws}
-
 
 def collect_sources(config: SourcesConfig, warehouse: Warehouse) -> Collected:
     """Read every configured directory and fetch every URL (conditional GET against the last validators)."""

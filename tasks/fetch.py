@@ -13,7 +13,7 @@ from tasks.raw import RawDocument
 from tasks.sources import FetchSettings, now_utc
 
 log = logging.getLogger(__name__)
-USER_AGENT = "bulletin-etl/0.1 (+https://github.com/; statistical bulletin archiver)"
+USER_AGENT = "bulletin-etl/0.1 (statistical bulletin archiver)"
 RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
@@ -38,11 +38,9 @@ class FetchOutcome:
     attempts: int = 1
 
 
-def fetch_urls(urls: list[str], settings: FetchSettings, previous: dict[str, dict],
-               transport: httpx.BaseTransport | None = None) -> list[FetchOutcome]:
+def fetch_urls(urls: list[str], settings: FetchSettings, previous: dict[str, dict]) -> list[FetchOutcome]:
     """Fetch every URL in order with one client; previous holds last run's validators per URL."""
-    timeout = httpx.Timeout(settings.timeout)
-    with httpx.Client(timeout=timeout, follow_redirects=True, transport=transport,
+    with httpx.Client(timeout=httpx.Timeout(settings.timeout), follow_redirects=True,
                       headers={"User-Agent": USER_AGENT}) as client:
         return [fetch_url(client, url, settings, previous.get(url)) for url in urls]
 

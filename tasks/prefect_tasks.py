@@ -5,7 +5,7 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import alerts, collect, gate, release, site
+from tasks import alerts, collect, gate, process, release, site
 from tasks.catalogue import Catalogue
 from tasks.raw import RawDocument
 from tasks.sources import SourcesConfig
@@ -40,11 +40,9 @@ def snapshot_raw(warehouse: str, raws: list[RawDocument], fetch_state: dict | No
 
 
 @task(name="process-documents", **STAGE)
-def process_documents(raws: list[RawDocument], catalogue: Catalogue):
+def process_documents(raws: list[RawDocument], catalogue: Catalogue) -> process.ProcessResult:
     """Decode, clean and extract facts from a batch of documents."""
-    from tasks.process import process_documents as process
-
-    return process(raws, catalogue)
+    return process.process_documents(raws, catalogue)
 
 
 @task(name="validate-batch", **STAGE)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from tasks import alerts, schema
+from tasks import alerts, reconcile, schema
 from tasks.catalogue import Catalogue
 from tasks.derive import derive_indicators, identity_checks
 from tasks.runlog import check_summary
@@ -34,9 +34,7 @@ class ReleaseBuild:
 def build_release(release_year: int, facts: pd.DataFrame, documents: pd.DataFrame,
                   catalogue: Catalogue) -> ReleaseBuild:
     """Reconcile a release's facts, add derived rows, validate; a failed published suite blocks the release."""
-    from tasks.reconcile import publish_release   # the owner's module; imported late to keep start-up light
-
-    stated = publish_release(release_year, facts, documents, catalogue)
+    stated = reconcile.publish_release(release_year, facts, documents, catalogue)
     derived = derive_indicators(stated, catalogue)
     published = pd.concat([stated, derived], ignore_index=True) if len(derived) else stated.reset_index(drop=True)
     published = published[schema.columns("published")]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import yaml
 
+from tasks.alerts import SEVERITY_RANK
 from tasks.raw import RawDocument
 
 SUFFIX_TYPES = {".txt": "text/plain", ".md": "text/markdown", ".html": "text/html", ".htm": "text/html"}
 ALERT_URLS_ENV = "BULLETIN_ETL_ALERT_URLS"
-SEVERITIES = ("info", "warning", "critical")
 
 
 class SourcesError(ValueError):
@@ -60,6 +60,8 @@ def resolve_sources(path: str | Path) -> SourcesConfig:
     path = Path(path)
     if path.is_file() and path.suffix.lower() in (".yml", ".yaml"):
         return load_sources_file(path)
+    if not path.is_dir():
+        raise SourcesError(f"{path}: no such directory or sources file (expected a directory or a .yml/.yaml file)")
     return SourcesConfig(directories=(path,), origin=str(path))
 
 
@@ -92,8 +94,8 @@ def parse_sources(text: str, base_dir: Path, origin: str = "<sources>") -> Sourc
     if not isinstance(alerts, dict):
         raise SourcesError(f"{origin}: 'alerts' must be a mapping with 'urls' and 'min_severity'")
     severity = str(alerts.get("min_severity", "warning"))
-    if severity not in SEVERITIES:
-        raise SourcesError(f"{origin}: alerts.min_severity must be one of {SEVERITIES}")
+    if severity not in SEVERITY_RANK:
+        raise SourcesError(f"{origin}: alerts.min_severity must be one of {list(SEVERITY_RANK)}")
     return SourcesConfig(directories=dirs, urls=urls, fetch=_fetch_settings(data.get("fetch"), origin),
                          alert_urls=tuple(_str_list(alerts, "urls", origin)), alert_min_severity=severity,
                          origin=origin)

@@ -85,6 +85,8 @@ def prefect_server(tmp_path_factory) -> str:
     env = {**os.environ, "PREFECT_HOME": str(home),
            "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home}/prefect.db",
            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+           # schedule a year ahead (default 100 days), so the July-August annual runs exist in November too
+           "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME": "P400D",
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_UI_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
     log = open(home / "server.log", "wb")   # test scaffolding, not pipeline code

@@ -41,8 +41,8 @@ def test_parse_years_refuses_nonsense(text):
         parse_years(text)
 
 
-def test_backfill_runs_a_subflow_per_release_skips_finished_ones_and_force_rebuilds(prefect_harness, sources,
-                                                                                     tmp_path):
+def test_backfill_runs_subflows_skips_finished_releases_and_force_rebuilds_from_the_archive(prefect_harness,
+                                                                                          sources, tmp_path):
     root = tmp_path / "wh"
     events: list[dict] = []
     with progress_listener(events.append):
@@ -58,8 +58,11 @@ def test_backfill_runs_a_subflow_per_release_skips_finished_ones_and_force_rebui
     assert again["outcome"] == "nothing to do"
     assert {r["status"] for r in again["releases"].values()} == {"skipped (already published)"}
 
-    forced = backfill(sources, root, [2024], force=True)
-    assert {y: r["status"] for y, r in forced["releases"].items()} == {"2024": "published"}
+    (sources / "2023_edition.txt").unlink()           # gone from the sources, still in the raw archive
+    forced = backfill(sources, root, [2023], force=True)
+    assert {y: r["status"] for y, r in forced["releases"].items()} == {"2023": "published"}
+    assert forced["releases"]["2023"]["documents"] == 1
+    assert list(Warehouse(root).read("documents", [2023])["source_uri"]) == [str(sources / "2023_edition.txt")]
 
 
 def release_subflows(parent_flow_run_id: str) -> list[str]:
@@ -98,13 +101,3 @@ def test_interrupted_backfill_resumes_with_the_unfinished_release(prefect_harnes
     assert {y: r["status"] for y, r in resumed["releases"].items()} == {
         "2023": "skipped (already published)", "2024": "published"}
     assert Warehouse(root).release_years("published") == [2023, 2024]
-
-
-def test_backfill_reads_snapshots_no_longer_in_the_sources(prefect_harness, sources, tmp_path):
-    root = tmp_path / "wh"
-    backfill(sources, root, [2023])
-    (sources / "2023_edition.txt").unlink()
-    rebuilt = backfill(sources, root, [2023], force=True)
-    assert rebuilt["releases"]["2023"] == {**rebuilt["releases"]["2023"], "status": "published", "documents": 1}
-    stored = Warehouse(root).read("documents", [2023])
-    assert list(stored["source_uri"]) == [str(sources / "2023_edition.txt")]

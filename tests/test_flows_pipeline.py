@@ -84,7 +84,14 @@ def test_run_leaves_artifacts_in_prefect(seeded):
 
 
 def test_broken_figure_alert_reaches_the_webhook_and_unreadable_files_are_reported(prefect_harness, tmp_path,
-                                                                                     httpserver):
+                                                                                     httpserver, monkeypatch):
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    CustomWebhookNotificationBlock(name="bulletin-test", url=httpserver.url_for("/block"),
+                                   json_data={"title": "{{subject}}", "text": "{{body}}"}).save("bulletin-test",
+                                                                                              overwrite=True)
+    monkeypatch.setenv("BULLETIN_ETL_ALERT_BLOCK", "custom-webhook/bulletin-test")
+    httpserver.expect_request("/block", method="POST").respond_with_data("ok")
     docs = tmp_path / "docs"
     docs.mkdir()
     shutil.copyfile(SEEDS / "003_3785d4ff51e68f84.txt", docs / "003_3785d4ff51e68f84.txt")
@@ -92,6 +99,7 @@ def test_broken_figure_alert_reaches_the_webhook_and_unreadable_files_are_report
     assert text.count("13.27亿") == 1
     (docs / "000_typo.txt").write_text(text.replace("13.27亿", "12.27亿"), encoding="utf-8")
     (docs / "gone.txt").symlink_to(docs / "missing")
+    (docs / "binary.html").write_bytes(b"\x00\x01PK\x03\x04" * 50)
     httpserver.expect_request("/alerts", method="POST").respond_with_data("ok")
     sources = tmp_path / "sources.yml"
     sources.write_text(f"directories: [docs]\nalerts:\n  urls: ['json://{httpserver.host}:{httpserver.port}/alerts']\n",
@@ -99,13 +107,17 @@ def test_broken_figure_alert_reaches_the_webhook_and_unreadable_files_are_report
     record = release_pipeline(sources=str(sources), warehouse=str(tmp_path / "wh"))
     assert record["releases"]["2024"]["status"] == "published"
     assert record["deliveries"][0]["delivered"] is True
-    payload = httpserver.log[0][0].get_json()
+    payload = next(r.get_json() for r, _ in httpserver.log if r.path == "/alerts")
     assert "conflict" in payload["message"] and "bmi.participants" in payload["message"]
     assert "gone.txt" in payload["message"] and "unreadable" in payload["message"]
+    assert "binary.html" in payload["message"]
+    through_block = next(r.get_json() for r, _ in httpserver.log if r.path == "/block")
+    assert through_block["title"] == payload["title"] and "bmi.participants" in through_block["text"]
     stored = Warehouse(tmp_path / "wh").read("alerts")
     conflict = stored[(stored["rule"] == "conflict") & (stored["indicator_id"] == "bmi.participants")]
     assert len(conflict) == 1 and set(stored["run_id"]) == {record["run_id"]}
-    assert [e["source"] for e in record["ingest_errors"]] == [str(docs / "gone.txt")]
+    assert sorted(e["source"] for e in record["ingest_errors"]) == [str(docs / "binary.html"), str(docs / "gone.txt")]
+    assert "binary" in next(e["reason"] for e in record["ingest_errors"] if e["source"].endswith("binary.html"))
 
 
 def test_failed_published_suite_blocks_the_release_and_keeps_the_previous_one(seeded, tmp_path, monkeypatch):

@@ -53,6 +53,8 @@ def test_resolve_sources_accepts_a_directory_or_a_yaml_file(tmp_path):
     (tmp_path / "s.yaml").write_text("directories: [docs]\n", encoding="utf-8")
     assert resolve_sources(tmp_path / "s.yaml").directories == (tmp_path / "docs",)
     assert resolve_sources(tmp_path).directories == (tmp_path,)
+    with pytest.raises(SourcesError, match="no such directory or sources file"):
+        resolve_sources(tmp_path / "nope")
 
 
 def test_read_directory_is_recursive_sorted_and_filters_suffixes(tmp_path):

@@ -1,0 +1,66 @@
+"""Building one release: reconcile, derive, validate; a failing published suite blocks it."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from release_frames import SEED_2024, documents, facts
+from tasks.catalogue import load_catalogue
+from tasks.derive import IDENTITY_COLUMNS
+from tasks.release import build_release, checks_files, identity_alerts
+
+DOCS = documents(("6f1d39fb7c2bd3b1", "final_bulletin", 2024), ("3785d4ff51e68f84", "final_bulletin", 2024))
+FACTS = facts(*[(doc, i, p, m, v, "final_bulletin", 2024) for doc in ("6f1d39fb7c2bd3b1", "3785d4ff51e68f84")
+                for i, p, m, v in SEED_2024])
+
+
+@pytest.fixture(scope="module")
+def built():
+    return build_release(2024, FACTS, DOCS, load_catalogue())
+
+
+def test_release_is_published_with_derived_rows_and_checked(built):
+    assert not built.blocked and built.release_year == 2024
+    assert built.status_counts["agreed"] == len(SEED_2024) and built.status_counts["derived"] > 0
+    assert [c.suite for c in built.checks] == ["published", "identities"] and all(c.success for c in built.checks)
+    assert len(built.identities) > 0 and built.alerts == []
+
+
+def test_failing_published_suite_blocks_with_critical_alerts(monkeypatch):
+    import tasks.reconcile
+
+    original = tasks.reconcile.publish_release
+
+    def negative_coverage(*args, **kwargs):
+        table = original(*args, **kwargs)
+        table.loc[table["indicator_id"] == "bmi.participants", "value"] = -1.0
+        return table
+
+    monkeypatch.setattr(tasks.reconcile, "publish_release", negative_coverage)
+    blocked = build_release(2024, FACTS, DOCS, load_catalogue())
+    assert blocked.blocked
+    critical = [a for a in blocked.alerts if a["severity"] == "critical"]
+    assert critical and all(a["rule"].startswith("published_suite:") for a in critical)
+
+
+def test_identity_residuals_beyond_rounding_are_warnings():
+    rows = pd.DataFrame([{"identity": "participants.total", "indicator_id": "bmi.participants", "region": "CN",
+                          "period_year": 2024, "formula": "ebmi + rbmi = bmi", "lhs": 1.33e9, "rhs": 1.30e9,
+                          "residual": 3e7, "tolerance": 5e5, "within_tolerance": False, "inputs": "", "release_year": 2024},
+                         {"identity": "ok.one", "indicator_id": "x", "region": "CN", "period_year": 2024,
+                          "formula": "a = b", "lhs": 1.0, "rhs": 1.0, "residual": 0.0, "tolerance": 0.1,
+                          "within_tolerance": True, "inputs": "", "release_year": 2024}], columns=IDENTITY_COLUMNS)
+    [alert] = identity_alerts(rows)
+    assert (alert["severity"], alert["rule"], alert["indicator_id"]) == ("warning", "identity:participants.total",
+                                                                       "bmi.participants")
+    assert "residual 3e+07 beyond tolerance 500000" in alert["evidence"]
+
+
+def test_checks_files_keep_every_verdict_and_the_data_docs(built):
+    files = checks_files(built, [{"suite": "facts", "success": True, "n_rows": 56, "failures": [], "bad_rows": 0}])
+    record = json.loads(files["validation.json"])
+    assert [c["suite"] for c in record["checks"]] == ["facts", "published", "identities"]
+    assert record["data_docs"] == ["datadocs/index.html"] and "datadocs/index.html" in files
+    assert b"published" in files["datadocs/index.html"]
