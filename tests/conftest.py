@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from flows.server import healthy, stop_server
+
 # Set before anything imports prefect: every Prefect setting and database of this session lives here.
 PREFECT_HOME = Path(tempfile.mkdtemp(prefix="bulletin-etl-prefect-home-"))
 os.environ["PREFECT_HOME"] = str(PREFECT_HOME)
@@ -61,17 +63,12 @@ def free_port() -> int:
 
 
 def wait_healthy(api_url: str, process: subprocess.Popen, timeout: float) -> None:
-    import httpx
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"prefect server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if healthy(api_url):
+            return
         time.sleep(0.5)
     raise RuntimeError(f"prefect server at {api_url} not healthy after {timeout} s")
 
@@ -96,9 +93,5 @@ def prefect_server(tmp_path_factory) -> str:
         wait_healthy(api_url, process, timeout=180)
         yield api_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(process)
         log.close()
