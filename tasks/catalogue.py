@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -57,8 +57,9 @@ class Catalogue:
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self.indicators
 
+    @cached_property
     def by_scheme_metric(self) -> dict[tuple[str, str], str]:
-        """Map (scheme, metric) to indicator id, for compositional extraction."""
+        """Map (scheme, metric) to indicator id, for compositional extraction (built once per catalogue)."""
         return {(i.scheme, i.metric): i.id for i in self.indicators.values() if i.metric}
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tasks.catalogue import Catalogue
 
-POWERS = (-3, -2, -1, 1, 2, 3)
+POWERS = (-3, -2, -1, 1, 2, 3)   # the unit errors a figure may carry: up to a thousandfold either way
 
 
 def plausibility(indicator_id: str, measure: str, value: float, catalogue: Catalogue) -> str:

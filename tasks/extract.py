@@ -171,14 +171,11 @@ def _choose_scheme(res: Resolved, left: list[Token], right: list[Token], before:
     right_s = [t.key for t in right if t.kind == "scheme"
                and (first_metric is None or t.start < first_metric or res.from_right)]
     before_s = [t.key for t in before if t.kind == "scheme"]
-    if english and right_s and (res.from_right or res.inherited):
-        specific = [s for s in right_s if s != "bmi"]  # "another 1.02 billion by the plan for … residents"
-        res.scheme = specific[0] if specific else right_s[0]
+    if english and right_s and (res.from_right or res.inherited or not left_s):
+        # "another 1.02 billion by the plan for … residents": the scheme named after the figure, most specific first
+        res.scheme = next((s for s in right_s if s != "bmi"), right_s[0])
     elif left_s:
         res.scheme = left_s[-1]
-    elif english and right_s:
-        specific = [s for s in right_s if s != "bmi"]
-        res.scheme = specific[0] if specific else right_s[0]
     elif before_s:
         res.scheme = before_s[-1]
     else:
@@ -209,7 +206,7 @@ def _indicator(res: Resolved, catalogue: Catalogue) -> str | None:
         return key if key in catalogue else None
     if res.tier:
         key = f"{key}.{res.tier}"
-    return catalogue.by_scheme_metric().get((res.scheme or "bmi", key))
+    return catalogue.by_scheme_metric.get((res.scheme or "bmi", key))
 
 
 def _fact(res: Resolved, body: str, sent: Sentence, years: list[tuple[int, int]], carried_year: int | None,
@@ -230,10 +227,11 @@ def _fact(res: Resolved, body: str, sent: Sentence, years: list[tuple[int, int]]
     year = _period_year(m, left, right, sent.start, years, carried_year, release_year)
     if in_paren:
         year -= 1
-    if year is None or not release_year - 30 <= year <= release_year:
+    if not release_year - 30 <= year <= release_year:
         return None
     return {"indicator_id": ind.id, "period_year": year, "measure": measure, "value": sign * m.value,
-            "unit": "percent" if measure in ("yoy_pct", "yoy_pp") else ind.unit, "clean_start": sent.start + m.start, "clean_end": sent.start + m.end,
+            "unit": "percent" if measure in ("yoy_pct", "yoy_pp") else ind.unit,
+            "clean_start": sent.start + m.start, "clean_end": sent.start + m.end,
             "qualifier": qualifier_of(left, right, vocab, sent.heading), "flags": list(m.flags)}
 
 

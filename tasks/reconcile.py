@@ -96,8 +96,8 @@ def _clusters(cands: list[Candidate]) -> list[list[Candidate]]:
 
 def _publish_key(key: tuple, cands: list[Candidate], catalogue: Catalogue, release_year: int) -> dict | None:
     indicator_id, region, period_year, measure = key
-    vintage = next(v for v in VINTAGE_ORDER + ("",) if not v or any(c.kind == v for c in cands))
-    if not vintage:
+    vintage = next((v for v in VINTAGE_ORDER if any(c.kind == v for c in cands)), None)
+    if vintage is None:
         return None
     pool = [c for c in cands if c.kind == vintage]
     intact = [c for c in pool if not c.damaged]

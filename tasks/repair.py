@@ -1,12 +1,13 @@
 """Power-of-ten repairs: a figure off by an exact power of ten (a unit error) is corrected from ranges and evidence."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from tasks.catalogue import Catalogue
+from tasks.coherence import POWERS
 from tasks.numbers import format_number
 
-POWERS = (-3, -2, -1, 1, 2, 3)
 IDENTITY_TOLERANCE = 0.03   # growth rates are rounded to 0.1 %: implied changes carry a few per cent of slack
 
 
@@ -18,7 +19,7 @@ def repair_candidates(candidates: dict[tuple, list], catalogue: Catalogue, agree
             notes.setdefault(key, []).extend(_repair_levels(key, cands, catalogue, agree))
     for key, cands in candidates.items():
         if key[3] == "yoy_abs":
-            notes.setdefault(key, []).extend(_repair_changes(key, cands, candidates))
+            _repair_changes(key, cands, candidates)
     return {k: v for k, v in notes.items() if v}
 
 
@@ -63,28 +64,23 @@ def _repair_levels(key: tuple, cands: list, catalogue: Catalogue, agree: Callabl
 
 
 def _scaled(cand, power: int):
-    from copy import copy
-
-    clone = copy(cand)
-    clone.value = cand.value * 10 ** power
-    clone.resolution = cand.resolution * 10 ** power
-    return clone
+    return replace(cand, value=cand.value * 10 ** power, resolution=cand.resolution * 10 ** power)
 
 
-def _repair_changes(key: tuple, cands: list, candidates: dict[tuple, list]) -> list[str]:
+def _repair_changes(key: tuple, cands: list, candidates: dict[tuple, list]) -> None:
     """A stated change must fit the stated level and growth: level x g / (100 + g)."""
     ind, region, year, _ = key
     levels = candidates.get((ind, region, year, "level"), [])
     growths = candidates.get((ind, region, year, "yoy_pct"), [])
     if not levels or not growths:
-        return []
+        return
     level = min(levels, key=lambda c: (c.qualifier != "exact", c.resolution)).value
     growth = min(growths, key=lambda c: (c.qualifier != "exact", c.resolution)).value
     if growth <= -100:
-        return []
+        return
     expected = level * growth / (100 + growth)
     if not expected:
-        return []
+        return
     for cand in cands:
         if abs(cand.value - expected) <= abs(expected) * IDENTITY_TOLERANCE:
             continue
@@ -92,4 +88,3 @@ def _repair_changes(key: tuple, cands: list, candidates: dict[tuple, list]) -> l
         if len(fits) == 1:
             _rescale(cand, fits[0], f"level {format_number(level)} and growth {growth:g}% imply "
                                     f"{format_number(expected)}")
-    return []

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from tasks.catalogue import Catalogue, load_catalogue
+from tasks.coherence import POWERS
 from tasks.suites import EXPECTATIONS_DIR, write_suites
 
 SAMPLE_SIZE = 5
@@ -132,7 +133,8 @@ def _bounds(catalogue: Catalogue, indicator_id: object, measure: object,
         return (None, None)
     low, high = catalogue[indicator_id].bounds(measure) or (None, None)
     if unit_suspect and low is not None:
-        low, high = min(low * 1e3, low / 1e3), max(high * 1e3, high / 1e3)
+        span = 10.0 ** max(POWERS)
+        low, high = min(low * span, low / span), max(high * span, high / span)
     return (low, high)
 
 
