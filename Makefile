@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SOURCES ?= seeds
 WAREHOUSE ?= warehouse
 
-.PHONY: install run test serve eval clean
+.PHONY: install run test serve eval eval-seeds clean
 
 install: $(STAMP)
 
@@ -25,8 +25,14 @@ test: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/bulletin-etl serve --warehouse $(WAREHOUSE)
 
+# make eval SET=dev2 (default dev): extraction and published values on a labelled corpus from ../shared.
+SET ?= dev
+CORPUS = ../shared/corpus/$(SET)
 eval: $(STAMP)
-	$(BIN)/python benchmarks/eval_corpus.py --sources ../shared/corpus/dev/docs --labels ../shared/corpus/dev/labels.csv --official ../shared/corpus/dev/official_values.csv
+	$(BIN)/python benchmarks/eval_corpus.py --sources $(CORPUS)/docs --labels $(CORPUS)/labels.csv --official $(CORPUS)/official_values.csv
+
+eval-seeds: $(STAMP)
+	$(BIN)/python benchmarks/eval_corpus.py --sources seeds --labels ../shared/seeds/labels.csv --official ../shared/seeds/expected_release_2024.csv --release-year 2024
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -55,6 +55,27 @@ def score_document(facts: pd.DataFrame, labels: pd.DataFrame) -> dict:
     return {"labels": len(labels), "found": tp, "wrong": wrong, "missed": missed, "extra": extra}
 
 
+def differences(facts: pd.DataFrame, labels: pd.DataFrame) -> list[str]:
+    """One line per missed, wrong or extra figure of a document (for --details)."""
+    lines, matched = [], set()
+    for row in labels.itertuples():
+        key = (row.indicator_id, int(row.period_year), row.measure)
+        cand = facts[(facts.indicator_id == key[0]) & (facts.period_year == key[1]) & (facts.measure == key[2])]
+        text_wrong = str(row.wrong_in_text).strip() == "yes"
+        if any(same(v, row.value) for v in cand.value) or len(cand) and text_wrong:
+            matched.add(key)
+        elif len(cand):
+            matched.add(key)
+            lines.append(f"WRONG {' '.join(map(str, key))}: want {row.value:g} ({row.text_as_written}), "
+                         f"got {list(cand.text)}")
+        elif not text_wrong:
+            lines.append(f"MISS  {' '.join(map(str, key))}: {row.value:g} ({row.text_as_written})")
+    for f in facts.itertuples():
+        if (f.indicator_id, int(f.period_year), f.measure) not in matched:
+            lines.append(f"EXTRA {f.indicator_id} {f.period_year} {f.measure}: {f.value:g} ({f.text!r})")
+    return lines
+
+
 def ratios(row: dict) -> tuple[float, float]:
     precision = row["found"] / (row["found"] + row["extra"] + row["wrong"]) if row["found"] + row["extra"] + row["wrong"] else 1.0
     recall = row["found"] / (row["found"] + row["missed"] + row["wrong"]) if row["found"] + row["missed"] + row["wrong"] else 1.0
@@ -67,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", required=True, type=Path)
     parser.add_argument("--official", type=Path)
     parser.add_argument("--warehouse", type=Path, help="keep the warehouse here (default: a temporary directory)")
+    parser.add_argument("--release-year", type=int, default=0,
+                        help="release of an official-values file without a release_year column (the seeds' file)")
+    parser.add_argument("--details", action="store_true", help="list every missed, wrong and extra figure")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -91,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         gold = labels[labels.doc_id == doc.label_doc]
         got = facts[(facts.doc_id == doc.doc_id) & facts.indicator_id.isin(catalogue.ids)]
         score = score_document(got, gold)
+        if args.details:
+            for line in differences(got, gold):
+                print(f"{doc.label_doc}: {line}")
         rows.append({"document": doc.label_doc, "release": doc.release_year, "kind": doc.kind, **score})
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 200)
@@ -105,7 +132,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{total['missed']} missed, {total['extra']} extra")
     bad = total["wrong"]
     if args.official:
-        bad += report_published(published, pd.read_csv(args.official))
+        official = pd.read_csv(args.official)
+        if "release_year" not in official.columns:
+            official["release_year"] = args.release_year
+        bad += report_published(published, official)
     return 0 if bad == 0 else 1
 
 
