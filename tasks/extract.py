@@ -35,7 +35,7 @@ def extract_facts(clean: CleanText, release_year: int, catalogue: Catalogue, eng
         tokens = _tokens(body, vocab)
         if sent.heading or BULLET.match(body) or text[max(0, sent.start - 3):sent.start].rstrip().endswith(("-", "•")):
             carried_scheme = None  # a new heading or bullet starts a new statement
-        years = year_mentions(text, sent.start, sent.end)
+        years = year_mentions(text, sent.start, sent.end, vocab.comparison_year)
         if vocab.partial_year.search(body):
             carried_scheme = _last_scheme(tokens, carried_scheme)
             carried_year = years[-1][1] if years else carried_year

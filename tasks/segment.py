@@ -79,13 +79,18 @@ def _merge_continuations(text: str, items: list[Sentence]) -> list[Sentence]:
     return merged
 
 
-def year_mentions(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(position, year) of years that can date a figure: not 'since 2018', not ranges like 2012-2021."""
+def year_mentions(text: str, start: int = 0, end: int | None = None,
+                  comparison: re.Pattern | None = None) -> list[tuple[int, int]]:
+    """(position, year) of years that can date a figure: not 'since 2018', not ranges like 2012-2021, and not a
+    year quoted as the base of a comparison ('比2021年底增加811万人' is a change of the year the text is about)."""
     end = len(text) if end is None else end
     blocked: set[int] = set()
     for pattern in (YEAR_SINCE, YEAR_RANGE):
         for match in pattern.finditer(text, start, end):
             blocked.update(range(match.start(), match.end()))
+    if comparison is not None:
+        for match in comparison.finditer(text, start, end):
+            blocked.add(match.start("year"))
     found = []
     for match in YEAR.finditer(text, start, end):
         if match.start(1) in blocked:

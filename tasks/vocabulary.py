@@ -37,6 +37,7 @@ class Vocabulary:
     blockers: re.Pattern
     sentence_blockers: re.Pattern
     partial_year: re.Pattern
+    comparison_year: re.Pattern   # a year named as the base of a comparison; group 'year' is the year itself
 
     def scan(self, text: str) -> list[Token]:
         """All scheme/metric/direct/ignore tokens, longest match first at each position."""
@@ -93,7 +94,17 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
         blockers=re.compile(_alternation(_lang(data["blockers"]))),
         sentence_blockers=re.compile(_alternation(_lang(data["sentence_blockers"]))),
         partial_year=re.compile("|".join(f"(?:{p})" for p in data["partial_year"])),
+        comparison_year=_comparison_year(data["comparison_year"]),
     )
+
+
+def _comparison_year(entry: dict) -> re.Pattern:
+    """One pattern whose 'year' group is a year quoted as a comparison base ('比2021年底', 'compared with 2021')."""
+    year = r"(?P<year>(?:19|20)\d{2})"
+    before = "(?:" + _alternation(_lang({"zh": entry["before"]})) + r")\s*(?:the\s+(?:end\s+of\s+)?)?(?=(?:19|20)\d{2})"
+    arounds = [w.replace("$YEAR", r"(?:19|20)\d{2}") for w in entry["around"]]
+    around = "(?=" + "|".join(f"(?:{w})" for w in arounds) + r")(?:与|和)\s*"
+    return re.compile(f"(?:{before}|{around}){year}", re.I)
 
 
 def _named(groups: list[tuple[str, str, list[str]]], prefix: str = "") -> tuple[re.Pattern, dict]:
