@@ -29,6 +29,7 @@ class Indicator:
     metric: str = ""
     note: str = ""
     change_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    accepts: tuple[str, ...] = ()      # narrower metrics of the same scheme this indicator also stands for
 
     def bounds(self, measure: str) -> tuple[float, float] | None:
         """Plausible bounds of a value of this indicator for a measure (None: unbounded)."""
@@ -60,7 +61,9 @@ class Catalogue:
     @cached_property
     def by_scheme_metric(self) -> dict[tuple[str, str], str]:
         """Map (scheme, metric) to indicator id, for compositional extraction (built once per catalogue)."""
-        return {(i.scheme, i.metric): i.id for i in self.indicators.values() if i.metric}
+        index = {(i.scheme, m): i.id for i in self.indicators.values() if i.metric for m in i.accepts}
+        index.update({(i.scheme, i.metric): i.id for i in self.indicators.values() if i.metric})
+        return index
 
 
 class CatalogueError(ValueError):
@@ -95,7 +98,7 @@ def _indicator(item: dict) -> Indicator:
     changes = {k: tuple(float(v) for v in item[k]) for k in ("yoy_pct", "yoy_pp") if k in item}
     return Indicator(id=item["id"], unit=item["unit"], zh=item["zh"], en=item["en"], range=(low, high),
                      scheme=item.get("scheme", ""), metric=item.get("metric", ""),
-                     note=item.get("note", ""), change_ranges=changes)
+                     note=item.get("note", ""), change_ranges=changes, accepts=tuple(item.get("accepts", ())))
 
 
 @lru_cache(maxsize=4)

@@ -22,6 +22,15 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A part of a fund (pooled, personal account) that narrows a fund metric."""
+
+    key: str
+    metrics: dict[str, str]
+    scheme: str = ""
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """Compiled scanners for every token family."""
 
@@ -37,6 +46,8 @@ class Vocabulary:
     blockers: re.Pattern
     sentence_blockers: re.Pattern
     partial_year: re.Pattern
+    parts: dict[str, Part]
+    part_reset: re.Pattern         # a head noun that makes a metric name its own fund ('基金支出')
     comparison_year: re.Pattern   # a year named as the base of a comparison; group 'year' is the year itself
 
     def scan(self, text: str) -> list[Token]:
@@ -76,6 +87,8 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
         groups.append(("ignore" if key == "ignore" else "metric", key, _lang(entry)))
     for key, entry in data["direct"].items():
         groups.append(("direct", key, _lang(entry)))
+    for key, entry in data["parts"].items():
+        groups.append(("part", key, _lang(entry)))
     tokens, group_keys = _named(groups)
     after_groups = [(kind, key, _lang(entry, "after_"))
                     for kind, section in (("metric", "metrics"), ("direct", "direct"))
@@ -95,6 +108,8 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
         sentence_blockers=re.compile(_alternation(_lang(data["sentence_blockers"]))),
         partial_year=re.compile("|".join(f"(?:{p})" for p in data["partial_year"])),
         comparison_year=_comparison_year(data["comparison_year"]),
+        parts={k: Part(k, dict(v["metrics"]), v.get("scheme", "")) for k, v in data["parts"].items()},
+        part_reset=re.compile(_alternation(_lang(data["part_reset"]))),
     )
 
 
@@ -107,6 +122,16 @@ def _comparison_year(entry: dict) -> re.Pattern:
     return re.compile(f"(?:{before}|{around}){year}", re.I)
 
 
+LOOKAROUND = re.compile(r"\(\?<?[=!](?:[^()]|\([^()]*\))*\)")
+FLAGS = re.compile(r"\(\?[aiLmsux]+:|\\b")
+
+
+def _match_length(word: str) -> int:
+    """How long a text an alias matches (lookarounds and flags match nothing): longer words are tried first, so
+    '(?<!住院)异地就医' never shadows '异地就医费用'."""
+    return len(FLAGS.sub("", LOOKAROUND.sub("", word)))
+
+
 def _named(groups: list[tuple[str, str, list[str]]], prefix: str = "") -> tuple[re.Pattern, dict]:
     """One regex with a named group per (kind, key); alternatives ordered so longer words win."""
     parts: list[tuple[int, str]] = []
@@ -115,7 +140,7 @@ def _named(groups: list[tuple[str, str, list[str]]], prefix: str = "") -> tuple[
         for m, word in enumerate(words):
             name = f"g{n}_{m}"
             keys[name] = (kind, key)
-            parts.append((len(word), f"(?P<{name}>{word})"))
+            parts.append((_match_length(word), f"(?P<{name}>{word})"))
     parts.sort(key=lambda p: -p[0])
     body = "|".join(p for _, p in parts) or "(?!x)x"
     return re.compile(prefix + "(?:" + body + ")" if prefix else body), keys
