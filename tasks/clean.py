@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from tasks.charfold import fold_text
+
 RULES_PATH = Path(__file__).with_name("cleaning.yaml")
 # Chinese-numeral years (二〇二一年) become digits one for one, so offsets stay aligned.
 ZH_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -66,6 +68,7 @@ def clean_text(text: str, rules: CleaningRules | None = None) -> CleanText:
     _delete(doc, (rules.split_number,), "number split by a line break")
     _map_chars(doc, _half_width)
     _map_chars(doc, lambda ch: rules.variants.get(ch, ch))
+    _fold_variants(doc)
     _to_simplified(doc)
     doc.text = ZH_YEAR_RE.sub(lambda m: m.group(0).translate(ZH_YEAR_DIGITS), doc.text)
     return doc
@@ -118,6 +121,15 @@ def _half_width(ch: str) -> str:
 
 def _map_chars(doc: CleanText, fn) -> None:
     doc.text = "".join(fn(ch) for ch in doc.text)
+
+
+def _fold_variants(doc: CleanText) -> None:
+    """Rare variant and look-alike characters → the standard ones (Unihan, NFKC), one for one."""
+    folded = fold_text(doc.text)
+    changed = sum(a != b for a, b in zip(folded, doc.text))
+    if changed:
+        doc.problems.append(f"variant characters: {changed} folded to standard ones")
+    doc.text = folded
 
 
 def _to_simplified(doc: CleanText) -> None:
