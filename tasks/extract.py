@@ -8,14 +8,17 @@ from tasks.clean import CleanText
 from tasks.numbers import NumberMention, find_numbers
 from tasks.resolve import Resolved, apply_enumerations, measure_of, qualifier_of, unit_ok
 from tasks.segment import PREVIOUS_YEAR_EN, Sentence, sentences, year_after, year_mentions
+from tasks.parts import compose_parts
+from tasks.signatures import signature_target
 from tasks.vocabulary import Token, Vocabulary, load_vocabulary
 
 BULLET = re.compile(r"^\s*(?:[-•·*]|\d{1,2}[.、])\s")
-CLAUSE_CUT = re.compile(r"[,，;；]|\bwhile\b")
+CLAUSE_CUT = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；]|\bwhile\b")   # not the comma inside 18,786.34
 PAREN = re.compile(r"\([^()]{0,60}\)|（[^（）]{0,60}）")
 PREV_YEAR_PAREN = re.compile(r"(?:上年|上年同期|去年|上年底)\s*$")
 NOT_A_LABEL_BEFORE = re.compile(r"(?:group|section|table|figure|no\.|article|chapter|part|page|phase|round)\s*$", re.I)
 NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d)")
+YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 INHERIT_LEFT = re.compile(r"^[\s,，、和及与;:()（）]*$|^[\s,，]*(?:and|another|while|with)?[\s,]*$", re.I)
 
 
@@ -63,48 +66,6 @@ def _tokens(body: str, vocab: Vocabulary) -> list[Token]:
     return [Token(index[t.start], index[t.end - 1] + 1, t.kind, t.key) for t in compose_parts(vocab.scan(view), view, vocab)]
 
 
-PART_BEFORE_GAP = 3     # '统筹基金收入', 'pooled fund revenue': the part stands right before its metric
-PART_AFTER = re.compile(r"^\s*(?:of|for|in|from)\s+(?:the\s+|all\s+)?$", re.I)   # 'the balance of personal accounts'
-
-
-def compose_parts(tokens: list[Token], view: str, vocab: Vocabulary) -> list[Token]:
-    """Fund metrics narrowed by the part of the fund they are about (pooled fund, personal accounts)."""
-    out: list[Token] = []
-    pending: Token | None = None       # a part waiting for its metric
-    carried: str | None = None         # the part the sentence is about, for bare metrics after it
-    for i, tok in enumerate(tokens):
-        if tok.kind == "part":
-            pending = tok
-            continue
-        if tok.kind == "scheme":
-            carried = None
-            out.append(tok)
-            continue
-        if tok.kind != "metric":
-            pending = None if tok.kind == "direct" else pending
-            out.append(tok)
-            continue
-        part, start = None, tok.start
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if pending is not None and tok.start - pending.end <= PART_BEFORE_GAP:
-            part, start = pending.key, pending.start
-        elif nxt is not None and nxt.kind == "part" and PART_AFTER.match(view[tok.end:nxt.start]):
-            part = nxt.key
-        elif carried and not vocab.part_reset.search(view[tok.start:tok.end]):
-            part = carried
-        pending = None
-        narrowed = vocab.parts[part].metrics.get(tok.key) if part else None
-        if narrowed is None:
-            carried = None if vocab.part_reset.search(view[tok.start:tok.end]) else carried
-            out.append(tok)
-            continue
-        carried = part
-        owner = vocab.parts[part].scheme
-        out.append(Token(start, tok.end, "direct", f"{owner}.{narrowed}") if owner else
-                   Token(start, tok.end, "metric", narrowed))
-    return out
-
-
 def _last_scheme(tokens: list[Token], default: str | None) -> str | None:
     schemes = [t.key for t in tokens if t.kind == "scheme"]
     return schemes[-1] if schemes else default
@@ -130,6 +91,7 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
                       catalogue: Catalogue, vocab: Vocabulary, english: bool) -> list[Resolved]:
     numbers = _numbers(body)
     out: list[Resolved] = []
+    concepts = vocab.concept_hits(body) if numbers else []
     prev_end = 0
     for i, mention in enumerate(numbers):
         res = Resolved(mention)
@@ -143,6 +105,10 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
         _choose_target(res, body, prev_end, left_tokens, right_tokens, out, vocab, english)
         _topic(res, out)
         _choose_scheme(res, left_tokens, right_tokens, before, carried, english)
+        clause = CLAUSE_CUT.search(body, mention.end)
+        schemes = {t.key for t in tokens if t.kind == "scheme" and t.start < (clause.start() if clause else len(body))}
+        schemes |= {carried, res.scheme}
+        _by_signature(res, body, prev_end, nxt, concepts, out, schemes, catalogue, vocab, english)
         if _blocked(body, prev_end, mention, res, vocab, left_tokens):
             res.skip = True
         out.append(res)
@@ -188,6 +154,30 @@ def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], r
         if ahead and ahead[0].kind != "ignore":
             res.target, res.from_right = (ahead[0].kind, ahead[0].key), True
             res.used_end = ahead[0].end
+
+
+def _by_signature(res: Resolved, body: str, prev_end: int, nxt: int, concepts: list[tuple[int, int, str]],
+                  done: list[Resolved], schemes: set, catalogue: Catalogue, vocab: Vocabulary,
+                  english: bool) -> None:
+    """A figure whose own words say what it is (concepts, any order) is that indicator."""
+    m = res.mention
+    used = [r.segment for r in done]
+    taken = [span for r in done for span in r.masked]
+    cuts_before = [c.end() for c in CLAUSE_CUT.finditer(body, prev_end, m.start)]
+    cut_after = CLAUSE_CUT.search(body, m.end, nxt)
+    start, end = max([prev_end, *cuts_before]), cut_after.start() if cut_after else nxt
+    res.segment = (start, end)
+    mine = [(a, b, c) for a, b, c in concepts if start <= a < end and not m.start <= a < m.end
+            and not any(x <= a < y for x, y in taken)]   # a word that named the figure before is used up
+    own = {c for _, _, c in mine}
+    before = {c for a, _, c in concepts if a < start}
+    topic = {c for a, _, c in concepts if a < start and not any(s <= a < e for s, e in used)}
+    if YEAR_IN.search(body, start, end):     # '91 new drugs in 2024' is that year's, whatever span the topic has
+        topic, before = topic - vocab.temporal_concepts, before - vocab.temporal_concepts
+    found = signature_target(own, before, topic, m, schemes, catalogue, vocab, english) if own else None
+    if found:
+        res.target, res.skip, res.inherited, res.tier = ("direct", found), False, False, None
+        res.gap_start, res.masked = min(res.gap_start, start), [(a, b) for a, b, _ in mine]
 
 
 def _topic(res: Resolved, done: list[Resolved]) -> None:
@@ -246,9 +236,15 @@ def _indicator(res: Resolved, catalogue: Catalogue) -> str | None:
     kind, key = res.target
     if kind == "direct":
         return key if key in catalogue else None
+    key = vocab_by_unit(key, res)
     if res.tier:
         key = f"{key}.{res.tier}"
     return catalogue.by_scheme_metric.get((res.scheme or "bmi", key))
+
+
+def vocab_by_unit(metric: str, res: Resolved) -> str:
+    """'1.46 million people received benefits' counts beneficiaries, not benefit person-times."""
+    return load_vocabulary().metric_by_unit.get(metric, {}).get(res.mention.unit_kind, metric)
 
 
 def _fact(res: Resolved, body: str, sent: Sentence, years: list[tuple[int, int]], carried_year: int | None,
@@ -261,7 +257,8 @@ def _fact(res: Resolved, body: str, sent: Sentence, years: list[tuple[int, int]]
     in_paren = left.rstrip().endswith(("(", "（"))
     if in_paren and not PREV_YEAR_PAREN.search(left.rstrip()[:-1]):
         return None
-    gap = body[res.gap_start:m.start][-40:]
+    gap = "".join(" " if any(a <= i < b for a, b in res.masked) else body[i]
+                  for i in range(res.gap_start, m.start))[-40:]
     measured = ("level", 1) if in_paren else measure_of(gap, right[:20], m, ind.unit, vocab)
     if measured is None or not unit_ok(m, ind.unit, measured[0], english):
         return None

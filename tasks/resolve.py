@@ -30,6 +30,8 @@ class Resolved:
     from_right: bool = False                   # the metric word stands after the number (English)
     gap_start: int = 0                         # change words count from here (after the metric word)
     notes: list[str] = field(default_factory=list)
+    segment: tuple[int, int] = (0, 0)          # the figure's own words (between clause cuts and its neighbours)
+    masked: list[tuple[int, int]] = field(default_factory=list)  # concept words that named it: not change words
 
 
 TIERS = (("三级", "tier3"), ("二级", "tier2"), ("一级", "tier1"),

@@ -31,6 +31,16 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """What a figure of one indicator is about: concepts that must be around it, and ones that must not."""
+
+    indicator_id: str
+    all: tuple[str, ...]
+    none: tuple[str, ...] = ()
+    scheme: str = ""
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """Compiled scanners for every token family."""
 
@@ -48,6 +58,11 @@ class Vocabulary:
     partial_year: re.Pattern
     parts: dict[str, Part]
     part_reset: re.Pattern         # a head noun that makes a metric name its own fund ('基金支出')
+    concepts: re.Pattern           # concept words (named groups), scanned apart from the tokens
+    concept_keys: dict[str, str]
+    signatures: tuple[Signature, ...]
+    metric_by_unit: dict[str, dict[str, str]]
+    temporal_concepts: frozenset[str]
     comparison_year: re.Pattern   # a year named as the base of a comparison; group 'year' is the year itself
 
     def scan(self, text: str) -> list[Token]:
@@ -57,6 +72,10 @@ class Vocabulary:
             kind, key = self.group_keys[match.lastgroup]
             found.append(Token(match.start(), match.end(), kind, key))
         return found
+
+    def concept_hits(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, concept) of every concept word in a text."""
+        return [(m.start(), m.end(), self.concept_keys[m.lastgroup]) for m in self.concepts.finditer(text)]
 
     def token_after(self, text: str) -> tuple[str, str, int] | None:
         """(kind, key, end) of the alias standing right at the start of `text` (after a number), if any."""
@@ -94,6 +113,7 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
                     for kind, section in (("metric", "metrics"), ("direct", "direct"))
                     for key, entry in data[section].items()]
     after, after_keys = _named(after_groups, prefix=r"\s*(?:(?:new|types of|kinds of)\s+)?")
+    concepts, concept_keys = _named([("concept", k, _lang(v)) for k, v in data["concepts"].items()])
     trig = data["triggers"]
     quals = data["qualifiers"]
     return Vocabulary(
@@ -110,6 +130,11 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
         comparison_year=_comparison_year(data["comparison_year"]),
         parts={k: Part(k, dict(v["metrics"]), v.get("scheme", "")) for k, v in data["parts"].items()},
         part_reset=re.compile(_alternation(_lang(data["part_reset"]))),
+        concepts=concepts, concept_keys={g: key for g, (_, key) in concept_keys.items()},
+        signatures=tuple(Signature(ind, tuple(alt["all"]), tuple(alt.get("none", ())), alt.get("scheme", ""))
+                         for ind, alts in data["signatures"].items() for alt in alts),
+        metric_by_unit={k: dict(v) for k, v in data["metric_by_unit"].items()},
+        temporal_concepts=frozenset(data["temporal_concepts"]),
     )
 
 
