@@ -44,7 +44,7 @@ def positive_cases() -> list:
 
 def negative_cases() -> list:
     """One pytest param per negative sentence, id neg-lang-index."""
-    return [pytest.param(item, id=f"neg-{item['lang']}-{index}")
+    return [pytest.param(item, id=f"negative-{item['lang']}-{index}")
             for index, item in enumerate(paraphrases().get("negatives") or [])]
 
 
