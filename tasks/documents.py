@@ -108,16 +108,10 @@ def html_to_text(markup: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """zh (simplified), zht (traditional), en, or mixed, from character counts."""
-    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    if cjk < 20 and latin > 50:
-        return "en"
-    trad = len(re.findall(r"[們個這來說為國會時學對後點經發實與萬億醫療險參數費業統計報關歲無開從頭問]", text))
-    simp = len(re.findall(r"[们个这来说为国会时学对后点经发实与万亿医疗险参数费业统计报关岁无开从头问]", text))
-    if latin > cjk * 2:
-        return "en" if cjk < 200 else "mixed"
-    return "zht" if trad > simp else "zh"
+    """The page's language code: tasks/language.py decides from scripts and function-word profiles (data)."""
+    from tasks.language import detect_language as by_scripts_and_words
+
+    return by_scripts_and_words(text)
 
 
 def classify(clean_text: str, partial_year_pattern: re.Pattern) -> tuple[str, str, int, bool]:
