@@ -123,7 +123,7 @@ def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], r
                    done: list[Resolved], vocab: Vocabulary, english: bool) -> None:
     m = res.mention
     after = vocab.token_after(body[m.end:m.end + 60])
-    if after and (english or after[0] == "direct"):
+    if after:
         res.target, res.from_right = after[:2], True
         res.used_end = m.end + after[2]
         return
@@ -203,7 +203,7 @@ def _choose_scheme(res: Resolved, left: list[Token], right: list[Token], before:
     right_s = [t.key for t in right if t.kind == "scheme"
                and (first_metric is None or t.start < first_metric or res.from_right)]
     before_s = [t.key for t in before if t.kind == "scheme"]
-    if english and right_s and (res.from_right or res.inherited or not left_s):
+    if right_s and (res.from_right or english and (res.inherited or not left_s)):
         # "another 1.02 billion by the plan for … residents": the scheme named after the figure, most specific first
         res.scheme = next((s for s in right_s if s != "bmi"), right_s[0])
     elif left_s:
