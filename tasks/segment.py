@@ -73,7 +73,7 @@ def _merge_continuations(text: str, items: list[Sentence]) -> list[Sentence]:
     for item in items:
         prev = merged[-1] if merged else None
         if (prev and prev.line_end and not prev.heading and not item.heading and prev.paragraph == item.paragraph
-                and not re.search(r"[。;；!?！？.]\s*$", text[prev.start:prev.end])):
+                and not re.search(r"[。;；!?！？.]\s*$", text[max(prev.start, prev.end - 8):prev.end])):
             merged[-1] = Sentence(prev.start, item.end, prev.paragraph, False, item.line_end)
         else:
             merged.append(item)
