@@ -13,7 +13,8 @@ LEVELS = ("province", "autonomous", "municipality", "sar", "city")
 PROVINCIAL = ("province", "autonomous", "municipality", "sar")
 CONTEXT_KEYS = ("dateline_after", "dateline_before", "caps_dateline_after", "venue_before", "venue_en_before",
                 "venue_after", "institution_after", "source_before", "comparison_before", "list_glue",
-                "narrow_glue", "bulletin_after", "bulletin_before", "agency_after", "banner_after")
+                "narrow_glue", "bulletin_after", "bulletin_before", "agency_after", "banner_after",
+                "owner_after_figure_en", "clause_cut")
 
 
 @dataclass(frozen=True)

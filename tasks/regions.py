@@ -91,13 +91,13 @@ def scope_spans(text: str, default: str) -> list[tuple[int, int, str]]:
                 prev_end, k = (m.end if opening else prev_end), k + 1
                 continue
             code = _resolve(m, current, table)
-            current, prev_end, k = code, m.end, k + 1
+            current, floor, prev_end, k = code, prev_end, m.end, k + 1
             if opening:
                 para = code
                 _change(changes, sent.start, code)
                 continue
             inside = True
-            _change(changes, m.start, code)
+            _change(changes, _clause_start(text, floor, m, table), code)
             if m.kind == "national" and default == table.national_code:
                 para = code  # a national marker ends a region's paragraph in a national document
         if inside:
@@ -203,6 +203,16 @@ def _merge(text: str, out: list[Mention], m: Mention, table: RegionTable) -> Non
         out[-1] = Mention(prev.start, m.end, "multi", table.multi_prefix + "+".join(codes), f"{prev.name}、{m.name}")
         return
     out.append(m)
+
+
+def _clause_start(text: str, floor: int, m: Mention, table: RegionTable) -> int:
+    """Where a clause-level mention starts governing: at the mention, or at its clause start for an English
+    place standing after its figure ('110 million were insured in Guangdong')."""
+    word = text[m.start:m.end]
+    if not word.isascii() or not table.context["owner_after_figure_en"].search(text[max(floor, m.start - WINDOW):m.start]):
+        return m.start
+    cuts = [c.end() for c in table.context["clause_cut"].finditer(text, floor, m.start)]
+    return max([floor] + cuts)
 
 
 def _opening_gap(gap: str, table: RegionTable) -> bool:

@@ -199,3 +199,24 @@ def test_scope_detection_is_linear_in_text_length():
         scope_spans(text, "CN")
         timings.append(time.perf_counter() - started)
     assert timings[1] < timings[0] * 8, timings  # 4× the text: far from the 16× of a quadratic scan
+
+
+def test_an_english_place_after_its_figure_owns_its_clause_only():
+    assert regions_of("About 110 million people were insured in Guangdong province.") == {"110 million": "440000"}
+    found = regions_of("In 2031, 1,350 million people were insured nationwide, including 110 million in Guangdong.")
+    assert found == {"1,350 million": "CN", "110 million": "440000"}
+
+
+def test_example_cities_after_a_national_count_leave_the_count_and_the_next_sentence_national():
+    text = ("Long-term care insurance grew in the nation's 49 pilot cities such as the northern city of Tianjin and "
+            "Chengdu in the southwestern province of Sichuan. About 187.9 million people joined the program.")
+    spans = scope_spans(text, "CN")
+    assert region_at(spans, text.index("49 pilot")) == "CN"
+    assert region_at(spans, text.index("Tianjin")) == "multi:120000+510100"
+    assert regions_of(text) == {"187.9 million": "CN"}
+
+
+def test_a_share_of_a_region_is_that_region_but_above_the_national_level_is_a_reference():
+    assert regions_of("The share of Guangdong was 8%.") == {"8%": "440000"}
+    assert regions_of("全省参保率达到97%,高于全国平均水平。", "440000") == {"97%": "440000"}
+    assert regions_of("BEIJING: 24.5 billion yuan was allocated to medical assistance.") == {"24.5 billion": "CN"}
