@@ -36,6 +36,7 @@ class RegionTable:
     """Everything regions.py needs, compiled once: the scanner, the name index and the context regexes."""
 
     scanner: re.Pattern           # named groups: owner, national, self_province, self_city, self_any, region, local...
+    guards: dict[str, re.Pattern]  # short names that also occur inside words: what may not stand before them
     by_name: dict[str, Region]    # zh/zht names as written, English names lower-cased
     by_code: dict[str, Region]
     context: dict[str, re.Pattern]
@@ -70,14 +71,23 @@ def _alt(patterns: list[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
-def _literal_alt(words: list[str], guards: dict[str, str], english: bool) -> str:
-    ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    out = []
-    for word in ordered:
-        body = re.escape(word).replace("'", "['’]")
-        body = _en(body) if english else body
-        out.append(f"(?<!{guards[word]}){body}" if word in guards else body)
-    return "|".join(out)
+def _trie(words: list[str]) -> str:
+    """A regex of literal words as a trie, so the scan tries a few branches per character, not every name."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch).replace("'", "['’]") + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body  # longest first: the optional tail is tried before stopping
+
+    return emit(tree) or r"(?!x)x"
 
 
 def _any(patterns: list[str]) -> re.Pattern:
@@ -118,15 +128,15 @@ def load_regions(path: str | None = None) -> RegionTable:
         ("self_province", self_alt("province")),
         ("self_city", self_alt("city")),
         ("self_any", self_alt("any")),
-        ("region", _literal_alt(zh_names, data.get("guards") or {}, False) + "|"
-         + _literal_alt(en_names, {}, True)),
+        ("region", _trie(zh_names) + "|" + _en(_trie([n.lower() for n in en_names]))),
         ("local", local_zh),
         ("local_en", _alt(loc["en_re"])),
     ]
     scanner = re.compile("|".join(f"(?P<{name}>{body})" for name, body in groups))
     ctx = data["context"]
     return RegionTable(
-        scanner=scanner, by_name=by_name, by_code=by_code,
+        scanner=scanner, guards={k: re.compile(f"{v}$") for k, v in (data.get("guards") or {}).items()},
+        by_name=by_name, by_code=by_code,
         context={key: _any(ctx[f"{key}_re"]) for key in CONTEXT_KEYS},
         lead_in=[re.compile(p) for p in ctx["lead_in_re"]],
         self_scan=re.compile("|".join(f"(?P<self_{k}>{self_alt(k)})" for k in ("province", "city", "any"))),

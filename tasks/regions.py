@@ -132,6 +132,9 @@ def _mention(text: str, match, table: RegionTable) -> Mention | None:
     if kind in ("owner", "national"):
         return Mention(start, end, "national", table.national_code, table.national_name, kind == "owner")
     if kind == "region":
+        guard = table.guards.get(match.group())
+        if guard and guard.search(text, max(0, start - 1), start):
+            return None  # '变成都', '幸福建设': a short name inside an ordinary word
         region = table.lookup(match.group())
         return Mention(start, end, "region", region.code, region.name) if region else None
     if kind == "local_en":

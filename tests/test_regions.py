@@ -220,3 +220,8 @@ def test_a_share_of_a_region_is_that_region_but_above_the_national_level_is_a_re
     assert regions_of("The share of Guangdong was 8%.") == {"8%": "440000"}
     assert regions_of("全省参保率达到97%,高于全国平均水平。", "440000") == {"97%": "440000"}
     assert regions_of("BEIJING: 24.5 billion yuan was allocated to medical assistance.") == {"24.5 billion": "CN"}
+
+
+def test_short_names_inside_ordinary_words_are_not_places():
+    assert regions_of("各项工作变成都要落实的任务,幸福建设持续推进,参保人数13.5亿人。") == {"13.5亿": "CN"}
+    assert regions_of("成都市参保人数2100万人。") == {"2100万": "510100"}
