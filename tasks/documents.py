@@ -3,24 +3,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from tasks.kinds import classify  # noqa: F401  (re-exported: moved to tasks/kinds.py)
 from tasks.raw import RawDocument
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 HTML_SUFFIXES = (".html", ".htm")
-TITLE_BULLETIN = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:度)?\s*(?:全国)?\s*(?:医疗保障|医保)(?:事业)?(?:发展)?\s*统计公报")
-TITLE_QUICK = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:度)?\s*(?:全国)?\s*(?:医疗保障|医保)(?:事业)?(?:发展)?\s*统计快报")
-EN_BULLETIN = re.compile(r"((?:19|20)\d{2})\s+(?:National\s+)?(?:Medical|Health\s*care|Healthcare)\s+(?:Security\s+)?"
-                         r"Development\s+Statistic(?:s|al)\s+(?:Bulletin|Communiqu[eé]|Report)", re.I)
-EN_QUICK = re.compile(r"((?:19|20)\d{2})\s+(?:National\s+)?(?:Medical|Health\s*care|Healthcare)\s+(?:Security\s+)?"
-                      r"Development\s+Statistic(?:s|al)\s+(?:Express|Quick\s+Report|Flash)", re.I)
-OFFICIAL_REF = re.compile(r"统计公报|统计快报|《公报》|公报显示|statistical bulletin|communiqu[eé]|statistics report|"
-                          r"statistics express|statistical report", re.I)
-TOPIC = re.compile(r"医保|医疗保险|医疗保障|medical insurance|health insurance|medical security|healthcare security", re.I)
-YEAR_CONTEXT = re.compile(r"(?:截至|截止)?((?:19|20)\d{2})\s*年(?:底|末|全年)?|(?:in|of|for|end of)\s+((?:19|20)\d{2})\b", re.I)
 
 
 @dataclass
@@ -112,46 +102,6 @@ def detect_language(text: str) -> str:
     from tasks.language import detect_language as by_scripts_and_words
 
     return by_scripts_and_words(text)
-
-
-def classify(clean_text: str, partial_year_pattern: re.Pattern) -> tuple[str, str, int, bool]:
-    """(kind, reason, release_year, official_ref) from what the text says about itself."""
-    head = clean_text[:3000]
-    official = bool(OFFICIAL_REF.search(clean_text))
-    for pattern, kind in ((TITLE_QUICK, "quick_report"), (EN_QUICK, "quick_report"),
-                          (TITLE_BULLETIN, "final_bulletin"), (EN_BULLETIN, "final_bulletin")):
-        found = pattern.search(head)
-        if found and _first(head, found, kind):
-            return kind, f"names the {found.group(0).strip()}", int(found.group(1)), True
-    years = _figure_years(clean_text)
-    partial = len(partial_year_pattern.findall(clean_text))
-    if partial:
-        year = years.most_common(1)[0][0] if years else 0
-        return "partial_year", f"{partial} partial-year period(s) (e.g. 1-8月) and no annual bulletin named", year, official
-    if not TOPIC.search(clean_text) or not years:
-        return "unrelated", "no medical-insurance statistics found", 0, official
-    year = years.most_common(1)[0][0]
-    reason = "refers to the annual statistics" if official else "no bulletin named; annual figures assumed"
-    return "final_bulletin", f"{reason}; release year from the most cited year {year}", year, official
-
-
-def _first(head: str, found: re.Match, kind: str) -> bool:
-    """A bulletin page that mentions the quick report in passing is still a bulletin: the earliest title wins."""
-    other = TITLE_BULLETIN if kind == "quick_report" else TITLE_QUICK
-    rival = other.search(head)
-    return rival is None or found.start() <= rival.start()
-
-
-def _figure_years(text: str) -> Counter:
-    """Years that date statements ('截至2020年底', 'in 2019'), most cited first."""
-    counts: Counter = Counter()
-    for match in YEAR_CONTEXT.finditer(text):
-        year = int(match.group(1) or match.group(2))
-        nearby = text[match.end():match.end() + 3]
-        if re.match(r"\s*\d{1,2}\s*月", nearby) or re.match(r"-\d{2}-", text[match.end():match.end() + 4]):
-            continue
-        counts[year] += 1
-    return counts
 
 
 def title_of(text: str) -> str:

@@ -8,15 +8,16 @@ import pandas as pd
 from tasks.catalogue import Catalogue
 from tasks.clean import clean_text
 from tasks.coherence import coherence_problems, screen_facts
-from tasks.documents import DecodeError, classify, decode, detect_language, title_of
+from tasks.documents import DecodeError, decode, detect_language, title_of
 from tasks.extract import extract_facts
+from tasks.kinds import ANNUAL_KINDS, judge_kind
 from tasks.raw import RawDocument
 from tasks.schema import columns
+from tasks.vintage_groups import assign_vintages
 from tasks.vocabulary import load_vocabulary
 
 # Bump when extraction logic changes, so incremental runs know stored facts are stale.
 EXTRACTOR_VERSION = "1"
-ANNUAL_KINDS = ("final_bulletin", "quick_report")
 
 
 @dataclass
@@ -41,13 +42,15 @@ def process_documents(raws: list[RawDocument], catalogue: Catalogue) -> ProcessR
         fact_rows.extend(facts)
     documents = pd.DataFrame(doc_rows, columns=columns("documents"))
     facts_df = pd.DataFrame(fact_rows, columns=columns("facts"))
+    documents, facts_df = assign_vintages(documents, facts_df)
     return ProcessResult(documents=documents, facts=facts_df, errors=errors)
 
 
 def process_one(raw: RawDocument, catalogue: Catalogue) -> tuple[dict, list[dict]]:
     """One document → its documents row and its fact rows."""
     base = {"doc_id": raw.doc_id, "source_uri": raw.source_uri, "sha256": raw.sha256, "title": "",
-            "language": "", "kind": "unknown", "kind_reason": "", "official_ref": False, "n_facts": 0,
+            "language": "", "kind": "unknown", "kind_reason": "", "kind_evidence": "", "kind_confidence": 0.0,
+            "published_date": "", "official_ref": False, "n_facts": 0,
             "release_year": 0}
     try:
         text, problems = decode(raw)
@@ -56,10 +59,13 @@ def process_one(raw: RawDocument, catalogue: Catalogue) -> tuple[dict, list[dict
     vocab = load_vocabulary()
     clean = clean_text(text)
     problems += clean.problems
-    kind, reason, release_year, official = classify(clean.text, vocab.partial_year)
+    verdict = judge_kind(clean.text, vocab.partial_year, raw.source_uri)
+    kind, reason, release_year, official = verdict.kind, verdict.reason, verdict.release_year, verdict.official_ref
     language = detect_language(text)
     doc = {**base, "language": language, "kind": kind, "kind_reason": reason, "official_ref": official,
-           "release_year": release_year, "title": title_of(clean.text), "status": "ok"}
+           "release_year": release_year, "title": title_of(clean.text), "status": "ok",
+           "kind_evidence": "; ".join(verdict.evidence), "kind_confidence": verdict.confidence,
+           "published_date": verdict.published_date}
     facts: list[dict] = []
     if kind in ANNUAL_KINDS and release_year:
         english = language in ("en", "mixed")

@@ -9,8 +9,11 @@ DOCUMENTS = pa.schema([
     ("source_uri", pa.string()),      # path or URL it came from
     ("sha256", pa.string()),
     ("language", pa.string()),        # zh, zht, en, mixed
-    ("kind", pa.string()),            # final_bulletin, quick_report, partial_year, unrelated, unknown
-    ("kind_reason", pa.string()),     # why the kind was chosen
+    ("kind", pa.string()),            # final_bulletin, quick_report, monthly_release, partial_year, unrelated, unknown
+    ("kind_reason", pa.string()),     # why the kind was chosen (its strongest signal)
+    ("kind_evidence", pa.string()),   # '; '-joined: every signal scored (tasks/kinds.py, tasks/vintage_groups.py)
+    ("kind_confidence", pa.float64()),  # 0..1, from the margin of the chosen kind over the runner-up
+    ("published_date", pa.string()),  # ISO date the page was published (URL or text), '' when unsaid
     ("title", pa.string()),
     ("official_ref", pa.bool_()),     # the text names the official bulletin or quick report
     ("status", pa.string()),          # ok or quarantined
@@ -34,7 +37,7 @@ FACTS = pa.schema([
     ("qualifier", pa.string()),       # exact, approx, lower_bound, upper_bound
     ("flags", pa.string()),           # '; '-joined: digits_maybe_lost, unit_suspect, ...
     ("confidence", pa.float64()),
-    ("kind", pa.string()),            # kind of the document it came from
+    ("kind", pa.string()),            # kind of the document it came from (after the figure-group vintages)
     ("release_year", pa.int64()),
 ])
 
