@@ -21,15 +21,21 @@ FIELDS: dict[str, tuple[str, str]] = {
     "measure": ("string", "level, yoy_pct (growth in %), yoy_abs (change in the unit) or yoy_pp (change in points)"),
     "value": ("number", "the figure in the unit of column 'unit' (CNY in yuan, not 亿元)"),
     "unit": ("string", "canonical unit: CNY, persons, person_times, percent or count"),
-    "status": ("string", "figures: agreed, single_source, conflict, repaired, quick_report or derived; "
+    "status": ("string", "figures: agreed, single_source, conflict, repaired, suspect, unconfirmed, quick_report, "
+                         "monthly_release or derived; "
                          "documents: ok or quarantined"),
     "n_sources": ("integer", "number of documents (or, for derived rows, of input figures) behind the value"),
     "sources": ("string", "';'-joined doc_ids stating the value; for derived rows the input keys id@period:measure"),
     "qualifier": ("string", "exact, approx, lower_bound or upper_bound"),
-    "vintage": ("string", "final_bulletin, quick_report, restatement (a later release states it) or derived"),
+    "vintage": ("string", "final_bulletin, quick_report, monthly_release, restatement (a later release states it) "
+                          "or derived"),
     "note": ("string", "why: repairs, conflicts, rejected candidates; for derived rows the formula and its tolerance"),
     "source_text": ("string", "the figure as quoted from the source; for derived rows the formula with its inputs"),
     "release_year": ("integer", "edition of the statistical bulletin (release 2024 is published in 2025)"),
+    "resolution": ("number", "half a unit of the last significant digit of the chosen figure, in the unit; for "
+                             "derived rows the tolerance propagated from the inputs' resolutions"),
+    "input_status": ("string", "the row's status; for derived rows the weakest status among their inputs"),
+    "evidence": ("string", "what decided the row: vintage, sources with trust weights, out-voted values, repairs"),
     "identity": ("string", "id of the identity in tasks/derivations.yaml (change.* and range.* are generic checks)"),
     "formula": ("string", "the identity as a formula"),
     "lhs": ("number", "left-hand side, in the indicator's unit"),

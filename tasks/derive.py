@@ -8,8 +8,9 @@ from typing import Iterator
 import pandas as pd
 
 from tasks.catalogue import Catalogue, Indicator
-from tasks.formulas import ChangeRule, Derivation, Derivations, half_unit, load_derivations, propagated_tolerance
-from tasks.schema import KEY, columns
+from tasks.formulas import ChangeRule, Derivation, Derivations, load_derivations, propagated_tolerance
+from tasks.numbers import resolution_of
+from tasks.schema import KEY, STATUS_STRENGTH, columns
 
 IDENTITY_COLUMNS = ["identity", "indicator_id", "region", "period_year", "formula", "lhs", "rhs", "residual",
                     "tolerance", "within_tolerance", "inputs", "release_year"]
@@ -114,7 +115,8 @@ def _formula_candidates(table: Table, rules: Derivations) -> Iterator[tuple[Cand
             value = derivation.formula(values)
             if not math.isfinite(value):
                 continue
-            tol = propagated_tolerance(derivation.formula, values, {k: half_unit(v) for k, v in values.items()})
+            tol = propagated_tolerance(derivation.formula, values, {row["indicator_id"]: row_resolution(row)
+                                                                     for row in inputs})
             yield Candidate(derivation.id, period, "level", value, tol + rules.relative_floor * abs(value),
                             tuple(inputs), derivation.formula.text, derivation.formula.substitute(values)), derivation
 
@@ -150,7 +152,8 @@ def _previous_levels(table: Table, rules: Derivations, level: dict) -> list[Cand
         value = rule.previous_level(values)
         if not math.isfinite(value):
             continue
-        tol = propagated_tolerance(rule.previous_level, values, {k: half_unit(v) for k, v in values.items()})
+        tol = propagated_tolerance(rule.previous_level, values,
+                                   {"level": row_resolution(level), "change": row_resolution(change)})
         note = f"{rule.previous_level.text} with level={_input_key(level)}, change={_input_key(change)}"
         found.append(Candidate(iid, period - 1, "level", value, tol + rules.relative_floor * abs(value),
                                (level, change), note, rule.previous_level.substitute(values)))
@@ -160,7 +163,8 @@ def _previous_levels(table: Table, rules: Derivations, level: dict) -> list[Cand
 def _implied_change(rule: ChangeRule, level: dict, previous: dict, floor: float) -> Candidate:
     values = {"level": float(level["value"]), "previous": float(previous["value"])}
     value = rule.implied_change(values)
-    tol = propagated_tolerance(rule.implied_change, values, {k: half_unit(v) for k, v in values.items()}) \
+    units = {"level": row_resolution(level), "previous": row_resolution(previous)}
+    tol = propagated_tolerance(rule.implied_change, values, units) \
         if math.isfinite(value) else math.inf
     note = f"{rule.implied_change.text} with level={_input_key(level)}, previous={_input_key(previous)}"
     return Candidate(level["indicator_id"], int(level["period_year"]), rule.measure, value,
@@ -183,7 +187,7 @@ def _change_checks(table: Table, rules: Derivations, catalogue: Catalogue) -> li
             if math.isfinite(cand.value):
                 rows.append(_check(f"change.{rule.measure}", iid, period, f"{rule.measure} = {cand.note}",
                                    float(stated["value"]), cand.value,
-                                   cand.tolerance + half_unit(float(stated["value"])), (*cand.inputs, stated)))
+                                   cand.tolerance + row_resolution(stated), (*cand.inputs, stated)))
         implied = _previous_levels(table, rules, level)
         first = implied[0] if implied else None
         for other in implied[1:]:
@@ -195,7 +199,7 @@ def _change_checks(table: Table, rules: Derivations, catalogue: Catalogue) -> li
 
 def _identity_row(identity, levels: dict[str, dict], floor: float, period: int) -> dict:
     values = {name: float(levels[name]["value"]) for name in identity.inputs}
-    units = {k: half_unit(v) for k, v in values.items()}
+    units = {name: row_resolution(levels[name]) for name in identity.inputs}
     inputs = tuple(levels[name] for name in identity.inputs)
     if identity.kind == "bracket":
         value, bounds = values[identity.value], [values[w] for w in identity.within]
@@ -220,12 +224,34 @@ def _check(identity: str, indicator_id: str, period: int, formula: str, lhs: flo
 def _published_row(cand: Candidate, unit: str, region: str, release: int) -> dict:
     value, rounded = _round_to_tolerance(cand.value, cand.tolerance)
     approx = rounded or any(row.get("qualifier") == "approx" for row in cand.inputs)
+    weakest = input_status(cand.inputs)
+    evidence = "derived from " + ", ".join(f"{_input_key(r)} ({_status_of(r)})" for r in cand.inputs)
     return {"indicator_id": cand.indicator_id, "region": region, "period_year": cand.period_year,
             "measure": cand.measure, "value": value, "unit": unit, "status": "derived",
             "n_sources": len(cand.inputs), "sources": ";".join(map(_input_key, cand.inputs)),
             "qualifier": "approx" if approx else "exact", "vintage": "derived",
             "note": f"{cand.note}; ±{cand.tolerance:.3g} from input rounding",
-            "source_text": cand.source_text, "release_year": release}
+            "source_text": cand.source_text, "resolution": cand.tolerance, "input_status": weakest,
+            "evidence": evidence, "release_year": release}
+
+
+def row_resolution(row: dict) -> float:
+    """A stated row's precision: its `resolution` column, else the one definition applied to its quote."""
+    res = row.get("resolution")
+    if res is not None and not pd.isna(res) and math.isfinite(float(res)):
+        return float(res)
+    return resolution_of(str(row.get("source_text") or ""), float(row["value"]))
+
+
+def _status_of(row: dict) -> str:
+    status = row.get("input_status")
+    return status if isinstance(status, str) and status else str(row.get("status"))
+
+
+def input_status(inputs: tuple[dict, ...]) -> str:
+    """The weakest status among a derived value's inputs (a derived row is no surer than what it is made of)."""
+    statuses = [_status_of(r) for r in inputs]
+    return min(statuses, key=lambda s: STATUS_STRENGTH.index(s) if s in STATUS_STRENGTH else -1)
 
 
 def _round_to_tolerance(value: float, tolerance: float) -> tuple[float, bool]:

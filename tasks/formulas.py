@@ -90,17 +90,6 @@ def _evaluate(node: ast.AST, values: Mapping[str, float]) -> float:
     return float(values[_dotted(node, "")])
 
 
-def half_unit(value: float) -> float:
-    """Half a unit of the last non-zero digit: the rounding a stated figure can carry (1.12e12 → 5e9)."""
-    if not math.isfinite(value) or value == 0:
-        return 0.0
-    for exponent in range(15, -7, -1):
-        scaled = value / 10.0**exponent
-        if abs(round(scaled)) >= 1 and abs(scaled - round(scaled)) < 1e-6:
-            return 0.5 * 10.0**exponent
-    return 0.5e-6
-
-
 def propagated_tolerance(function: Callable[[Mapping[str, float]], float], values: Mapping[str, float],
                          units: Mapping[str, float]) -> float:
     """First-order effect on `function` of moving each input by its rounding unit."""

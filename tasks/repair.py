@@ -1,4 +1,4 @@
-"""Power-of-ten repairs: a figure off by an exact power of ten (a unit error) is corrected from ranges and evidence."""
+"""Power-of-ten repairs: a figure off by an exact power of ten is corrected only on independent evidence."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -6,65 +6,141 @@ from typing import Callable
 
 from tasks.catalogue import Catalogue
 from tasks.coherence import POWERS
+from tasks.formulas import load_derivations
 from tasks.numbers import format_number
 
 IDENTITY_TOLERANCE = 0.03   # growth rates are rounded to 0.1 %: implied changes carry a few per cent of slack
+NATIONAL = "CN"             # catalogue ranges are national: they never judge a provincial figure
 
 
 def repair_candidates(candidates: dict[tuple, list], catalogue: Catalogue, agree: Callable) -> dict[tuple, list[str]]:
-    """Fix unit errors in place; drop figures that are out of range and cannot be explained. Returns notes per key."""
+    """Fix unit errors in place (decided on the figures as stated, so input order never matters). Notes per key."""
     notes: dict[tuple, list[str]] = {}
-    for key, cands in candidates.items():
-        if key[3] == "level":
-            notes.setdefault(key, []).extend(_repair_levels(key, cands, catalogue, agree))
-    for key, cands in candidates.items():
+    decisions = {key: _level_decisions(key, cands, candidates, catalogue, agree)
+                 for key, cands in sorted(candidates.items()) if key[3] == "level" and key[1] == NATIONAL}
+    for key, (actions, dropped) in decisions.items():
+        for cand, power, why, suspect in actions:
+            _rescale(cand, power, why, suspect)
+        for cand, why in dropped:
+            candidates[key].remove(cand)
+            notes.setdefault(key, []).append(why)
+    for key, cands in sorted(candidates.items()):
         if key[3] == "yoy_abs":
             _repair_changes(key, cands, candidates)
-    return {k: v for k, v in notes.items() if v}
+    return notes
 
 
 def _in_range(value: float, bounds: tuple[float, float]) -> bool:
     return bounds[0] <= value <= bounds[1]
 
 
-def _rescale(cand, power: int, why: str) -> None:
+def _rescale(cand, power: int, why: str, suspect: bool = False) -> None:
     before = cand.value
     cand.value = float(f"{cand.value * 10 ** power:.12g}")
     cand.resolution *= 10 ** power
-    cand.repaired = True
-    cand.notes.append(f"repaired: '{' '.join(cand.text.split())}' ({cand.doc_id}) reads as {format_number(before)}, "
-                      f"off by 10^{-power} ({why}); corrected to {format_number(cand.value)}")
-
-
-def _repair_levels(key: tuple, cands: list, catalogue: Catalogue, agree: Callable) -> list[str]:
-    bounds = catalogue[key[0]].bounds("level")
-    sound = [c for c in cands if _in_range(c.value, bounds)]
-    dropped: list[str] = []
-    for cand in list(cands):
-        if _in_range(cand.value, bounds):
-            continue
-        options = [k for k in POWERS if _in_range(cand.value * 10 ** k, bounds)]
-        fits = [k for k in options if any(agree(_scaled(cand, k), other) for other in sound)]
-        if len(fits) == 1 or (not sound and len(options) == 1):
-            power = fits[0] if fits else options[0]
-            why = "agrees with other sources" if fits else "the only scale inside the plausible range"
-            _rescale(cand, power, why)
-        else:
-            cands.remove(cand)
-            dropped.append(f"dropped {' '.join(cand.text.split())!r} ({cand.doc_id}): outside the plausible range "
-                           f"and no unambiguous unit correction")
-    for cand in list(sound):
-        others = [o for o in sound if o is not cand]
-        if others and not any(agree(cand, o) for o in others):
-            fits = [k for k in POWERS if _in_range(cand.value * 10 ** k, bounds)
-                    and sum(agree(_scaled(cand, k), o) for o in others) >= max(1, len(others) // 2 + 1)]
-            if len(fits) == 1:
-                _rescale(cand, fits[0], "every other source states it ten-fold different")
-    return dropped
+    cand.repaired = not suspect
+    cand.suspect = suspect
+    verb = "suspect" if suspect else "repaired"
+    cand.notes.append(f"{verb}: '{' '.join(cand.text.split())}' ({cand.doc_id}) reads as {format_number(before)}, "
+                      f"off by 10^{-power} ({why}); {'read as' if suspect else 'corrected to'} "
+                      f"{format_number(cand.value)}")
 
 
 def _scaled(cand, power: int):
-    return replace(cand, value=cand.value * 10 ** power, resolution=cand.resolution * 10 ** power)
+    return replace(cand, value=cand.value * 10 ** power, resolution=cand.resolution * 10 ** power, notes=[])
+
+
+def _sources_agreeing(cand, others: list, agree: Callable) -> set[str]:
+    return {o.source for o in others if o.source != cand.source and agree(cand, o)}
+
+
+def _level_decisions(key: tuple, cands: list, candidates: dict, catalogue: Catalogue, agree: Callable):
+    """(rescales, drops) for one level key, computed before any figure changes."""
+    bounds = catalogue[key[0]].bounds("level")
+    sound = [c for c in cands if _in_range(c.value, bounds)]
+    actions, dropped = [], []
+    for cand in cands:
+        if _in_range(cand.value, bounds):
+            continue
+        options = [k for k in POWERS if _in_range(cand.value * 10 ** k, bounds)]
+        backed = {k: _evidence(key, _scaled(cand, k), sound, candidates, catalogue, agree) for k in options}
+        backed = {k: why for k, why in backed.items() if why}
+        if len(backed) == 1:
+            (power, why), = backed.items()
+            actions.append((cand, power, why, False))
+        elif not sound and len(options) == 1:
+            actions.append((cand, options[0], "only the plausible range suggests it; no independent evidence", True))
+        else:
+            dropped.append((cand, f"dropped {' '.join(cand.text.split())!r} ({cand.doc_id}): outside the plausible "
+                                  f"range and no unit correction backed by evidence"))
+    for cand in sound:
+        others = [o for o in sound if o.source != cand.source]
+        if not others or any(agree(cand, o) for o in others):
+            continue
+        fits = [k for k in POWERS if _in_range(cand.value * 10 ** k, bounds)
+                and any(agree(_scaled(cand, k), o) for o in others)]
+        if len(fits) != 1:
+            continue
+        mine = _support(key, cand, sound, candidates, catalogue, agree)
+        theirs = _support(key, _scaled(cand, fits[0]), sound, candidates, catalogue, agree)
+        if len(theirs) > len(mine):
+            actions.append((cand, fits[0], "; ".join(theirs), False))
+        elif len(theirs) == len(mine):
+            cand.suspect = True
+            cand.notes.append(f"suspect: '{' '.join(cand.text.split())}' ({cand.doc_id}) and another source differ "
+                              f"by exactly 10^{abs(fits[0])}; no independent evidence settles the scale")
+    return actions, dropped
+
+
+def _support(key, cand, sound: list, candidates: dict, catalogue: Catalogue, agree: Callable) -> list[str]:
+    """Independent evidence that a level is right: its own source, others that agree, identities that hold."""
+    sources = sorted(_sources_agreeing(cand, sound, agree) | {cand.source})
+    return [f"source {s[:8]}" for s in sources] + _identities(key, cand, candidates, catalogue)
+
+
+def _evidence(key, cand, sound: list, candidates: dict, catalogue: Catalogue, agree: Callable) -> str:
+    """Why a rescaled figure is right, or '' when nothing independent says so."""
+    why = []
+    agreeing = sorted(_sources_agreeing(cand, sound, agree))
+    if agreeing:
+        why.append(f"agrees with {len(agreeing)} other source(s)")
+    elif any(o.source == cand.source and o.text != cand.text and agree(cand, o) for o in sound):
+        why.append("agrees with another figure the same document states for it")
+    why.extend(_identities(key, cand, candidates, catalogue))
+    return "; ".join(why)
+
+
+def _settled(cands: list):
+    """The value of a key when all its figures agree in scale (the most precise), else None."""
+    if not cands:
+        return None
+    best = min(cands, key=lambda c: (c.qualifier != "exact", c.resolution, c.value))
+    if all(abs(c.value - best.value) <= max(c.resolution, best.resolution, abs(best.value) * 0.02) for c in cands):
+        return best
+    return None
+
+
+def _identities(key: tuple, cand, candidates: dict, catalogue: Catalogue) -> list[str]:
+    """Identities the figure satisfies with the settled figures of other keys of its region and year."""
+    iid, region, year, _ = key
+    held = []
+    for identity in load_derivations(catalogue).identities:
+        if identity.kind != "equation" or iid not in identity.inputs:
+            continue
+        others = {n: _settled(candidates.get((n, region, year, "level"), [])) for n in identity.inputs if n != iid}
+        if any(o is None for o in others.values()):
+            continue
+        values = {**{n: o.value for n, o in others.items()}, iid: cand.value}
+        tolerance = sum(o.resolution for o in others.values()) + cand.resolution
+        if abs(identity.lhs(values) - identity.rhs(values)) <= tolerance * 1.0001:
+            held.append(f"identity {identity.id} holds")
+    growth = _settled(candidates.get((iid, region, year, "yoy_pct"), []))
+    previous = _settled(candidates.get((iid, region, year - 1, "level"), []))
+    if growth is not None and previous is not None and previous.value:
+        implied = previous.value * (1 + growth.value / 100)
+        if abs(cand.value - implied) <= abs(implied) * IDENTITY_TOLERANCE:
+            held.append(f"previous level {format_number(previous.value)} x growth {growth.value:g}% fits")
+    return held
 
 
 def _repair_changes(key: tuple, cands: list, candidates: dict[tuple, list]) -> None:
@@ -74,8 +150,8 @@ def _repair_changes(key: tuple, cands: list, candidates: dict[tuple, list]) -> N
     growths = candidates.get((ind, region, year, "yoy_pct"), [])
     if not levels or not growths:
         return
-    level = min(levels, key=lambda c: (c.qualifier != "exact", c.resolution)).value
-    growth = min(growths, key=lambda c: (c.qualifier != "exact", c.resolution)).value
+    level = min(levels, key=lambda c: (c.qualifier != "exact", c.resolution, c.value)).value
+    growth = min(growths, key=lambda c: (c.qualifier != "exact", c.resolution, c.value)).value
     if growth <= -100:
         return
     expected = level * growth / (100 + growth)

@@ -49,15 +49,29 @@ PUBLISHED = pa.schema([
     ("measure", pa.string()),
     ("value", pa.float64()),
     ("unit", pa.string()),
-    ("status", pa.string()),          # agreed, single_source, conflict, repaired, quick_report, derived
+    ("status", pa.string()),          # one of PUBLISHED_STATUSES (below)
     ("n_sources", pa.int64()),
     ("sources", pa.string()),         # ';'-joined doc_ids that state this value
     ("qualifier", pa.string()),
-    ("vintage", pa.string()),         # final_bulletin, quick_report, restatement, derived
+    ("vintage", pa.string()),         # one of VINTAGES (below); one vintage per row, never mixed
     ("note", pa.string()),            # why: repairs, conflicts, rejected candidates
     ("source_text", pa.string()),     # the quote of the chosen figure
+    ("resolution", pa.float64()),     # half a unit of the last significant digit of the chosen figure (derived:
+                                      # the tolerance propagated from the inputs' resolutions)
+    ("input_status", pa.string()),    # stated rows: their status; derived rows: the weakest status of their inputs
+    ("evidence", pa.string()),        # what decided the row: vintage, sources with trust weights, repair evidence
     ("release_year", pa.int64()),
 ])
+# status of a published row: agreed (>= 2 independent documents), single_source, conflict (a side won by trust),
+# repaired (a unit error corrected on evidence), suspect (a scale only the range suggests, or two sources ten-fold
+# apart), unconfirmed (weak evidence: a low-trust lone source, or a disagreement no rule settles), quick_report /
+# monthly_release (only a preliminary vintage states it), derived (computed by tasks/derive.py).
+PUBLISHED_STATUSES = ("agreed", "single_source", "conflict", "repaired", "suspect", "unconfirmed", "quick_report",
+                      "monthly_release", "derived")
+# weakest first: a derived row's input_status is the first of these among its inputs' statuses
+STATUS_STRENGTH = ("suspect", "unconfirmed", "conflict", "repaired", "monthly_release", "quick_report",
+                   "single_source", "agreed", "derived")
+VINTAGES = ("final_bulletin", "quick_report", "monthly_release", "restatement", "derived")
 
 DATASETS = {"documents": DOCUMENTS, "facts": FACTS, "published": PUBLISHED}
 

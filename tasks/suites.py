@@ -13,8 +13,7 @@ GENERATED = ("documents", "facts", "published")    # other suite files (e.g. ide
 DOCUMENT_STATUSES = ("ok", "quarantined")
 KINDS = ("final_bulletin", "quick_report", "partial_year", "unrelated", "unknown")
 LANGUAGES = ("zh", "zht", "en", "mixed")
-PUBLISHED_STATUSES = ("agreed", "single_source", "conflict", "repaired", "quick_report", "derived")
-VINTAGES = ("final_bulletin", "quick_report", "restatement", "derived")
+PUBLISHED_STATUSES, VINTAGES = schema.PUBLISHED_STATUSES, schema.VINTAGES   # defined beside the published schema
 RELEASE_YEARS = (1990, 2100)        # plausible editions; 0 marks a document whose release is unknown
 MAX_LOOKBACK = 30                   # a release states figures of at most this many years before it
 

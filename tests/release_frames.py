@@ -5,6 +5,7 @@ import pandas as pd
 
 from tasks.catalogue import load_catalogue
 from tasks.derive import catalogue_with_derived
+from tasks.numbers import resolution_of
 from tasks.schema import columns
 
 # (indicator_id, period_year, measure, value) as the 2024 bulletin states them (shared/seeds/expected_release_2024.csv).
@@ -55,7 +56,9 @@ def published(rows: list[tuple], release_year: int = 2024, **overrides) -> pd.Da
         record = {"indicator_id": indicator_id, "region": "CN", "period_year": period_year, "measure": measure,
                   "value": float(value), "unit": unit_of(indicator_id, measure), "status": "single_source",
                   "n_sources": 1, "sources": "6f1d39fb7c2bd3b1", "qualifier": "exact", "vintage": "final_bulletin",
-                  "note": "", "source_text": f"{value}", "release_year": release_year, **overrides}
+                  "note": "", "source_text": f"{value}", "release_year": release_year,
+                  "resolution": resolution_of(f"{float(value):.15g}", float(value)),   # as the bulletin rounds it
+                  "input_status": "single_source", "evidence": "", **overrides}
         record.update(row[4] if len(row) > 4 else {})
         records.append(record)
     return pd.DataFrame(records, columns=columns("published"))
@@ -76,7 +79,7 @@ def facts(*specs: tuple) -> pd.DataFrame:
         doc_id, indicator_id, period_year, measure, value, kind, release = spec[:7]
         rows.append({"doc_id": doc_id, "indicator_id": indicator_id, "region": "CN", "period_year": period_year,
                      "measure": measure, "value": float(value), "unit": unit_of(indicator_id, measure),
-                     "text": spec[7] if len(spec) > 7 else f"{value}", "span_start": 0, "span_end": 5,
+                     "text": spec[7] if len(spec) > 7 else f"{float(value):.15g}", "span_start": 0, "span_end": 5,
                      "qualifier": "exact", "flags": "", "confidence": 0.9, "kind": kind, "release_year": release})
     return pd.DataFrame(rows, columns=columns("facts"))
 

@@ -1,4 +1,6 @@
 """Reconciliation rules on small frames: precision, trust, vintage, qualifiers, repairs, damage."""
+import hashlib
+
 import pandas as pd
 import pytest
 
@@ -10,7 +12,7 @@ R = 2030
 
 
 def doc(doc_id, language="zh", official=True, kind="final_bulletin"):
-    return {"doc_id": doc_id, "source_uri": f"{doc_id}.txt", "sha256": "0" * 64, "language": language, "kind": kind,
+    return {"doc_id": doc_id, "source_uri": f"{doc_id}.txt", "sha256": hashlib.sha256(doc_id.encode()).hexdigest(), "language": language, "kind": kind,
             "kind_reason": "", "title": "", "official_ref": official, "status": "ok", "problems": "",
             "n_facts": 0, "release_year": R}
 
