@@ -10,6 +10,7 @@ from tasks.resolve import Resolved, apply_enumerations, measure_of, qualifier_of
 from tasks.segment import PREVIOUS_YEAR_EN, Sentence, sentences, year_after, year_mentions
 from tasks.parts import compose_parts
 from tasks.signatures import signature_target
+from tasks.unattributed import Unattributed, leave_out, pieces, why_not
 from tasks.vocabulary import Token, Vocabulary, load_vocabulary
 
 BULLET = re.compile(r"^\s*(?:[-•·*]|\d{1,2}[.、])\s")
@@ -23,15 +24,16 @@ INHERIT_LEFT = re.compile(r"^[\s,，、和及与;:()（）]*$|^[\s,，]*(?:and|a
 
 
 def extract_facts(clean: CleanText, release_year: int, catalogue: Catalogue, english: bool,
-                  vocab: Vocabulary | None = None) -> list[dict]:
-    """Every catalogued figure the text states, as fact dicts with clean-text spans."""
+                  vocab: Vocabulary | None = None, left_out: list[Unattributed] | None = None) -> list[dict]:
+    """Every catalogued figure the text states, as fact dicts with clean-text spans; figures that look like
+    indicator figures but were not attributed go to `left_out` with the reason."""
     vocab = vocab or load_vocabulary()
     text = clean.text
     facts: list[dict] = []
     carried_scheme: str | None = None
     carried_year: int | None = None
     last_paragraph = -1
-    for sent in sentences(text):
+    for sent in pieces(sentences(text), text):
         if sent.paragraph != last_paragraph:
             carried_year, last_paragraph = None, sent.paragraph
         body = text[sent.start:sent.end]
@@ -42,12 +44,15 @@ def extract_facts(clean: CleanText, release_year: int, catalogue: Catalogue, eng
         if vocab.partial_year.search(body):
             carried_scheme = _last_scheme(tokens, carried_scheme)
             carried_year = years[-1][1] if years else carried_year
+            leave_out(left_out, _numbers(body), sent.start, "partial year", catalogue, english)
             continue
         resolved = _resolve_sentence(body, sent, tokens, carried_scheme, catalogue, vocab, english)
         for res in resolved:
             fact = _fact(res, body, sent, years, carried_year, release_year, catalogue, vocab, english)
             if fact:
                 facts.append(fact)
+            else:
+                leave_out(left_out, [res.mention], sent.start, why_not(res), catalogue, english)
         carried_scheme = _last_scheme(tokens, carried_scheme)
         if not english:
             carried_year = years[-1][1] if years else carried_year

@@ -147,6 +147,7 @@ def _comparison_year(entry: dict) -> re.Pattern:
     return re.compile(f"(?:{before}|{around}){year}", re.I)
 
 
+LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 LOOKAROUND = re.compile(r"\(\?<?[=!](?:[^()]|\([^()]*\))*\)")
 FLAGS = re.compile(r"\(\?[aiLmsux]+:|\\b")
 
@@ -157,15 +158,99 @@ def _match_length(word: str) -> int:
     return len(FLAGS.sub("", LOOKAROUND.sub("", word)))
 
 
+def _first_chars(word: str) -> set[str] | None:
+    """Characters a match of `word` can start with (both cases), or None when any character could."""
+    try:
+        ops = list(re._parser.parse(word))   # the stdlib's own regex parser
+    except re.error:
+        return None
+    return _first_of(ops, ignore_case=False)
+
+
+def _first_of(ops: list, ignore_case: bool) -> set[str] | None:
+    c = re._constants
+    found: set[str] = set()
+    for op, arg in ops:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue            # \b, lookarounds match no character
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            first = _first_of(list(arg[2]), ignore_case)
+            if first is None:
+                return None
+            found |= first
+            if arg[0] >= 1:
+                return found
+            continue            # optional: the match may start with what follows too
+        first = _first_op(op, arg, ignore_case)
+        return None if first is None else found | first
+    return None
+
+
+def _first_op(op, arg, ignore_case: bool) -> set[str] | None:
+    c = re._constants
+    both = (lambda chars: chars | {x.upper() for x in chars} | {x.lower() for x in chars}) if ignore_case else (
+        lambda chars: chars)
+    if op is c.LITERAL:
+        return both({chr(arg)})
+    if op is c.IN:
+        chars: set[str] = set()
+        for kind, value in arg:
+            if kind is c.LITERAL:
+                chars.add(chr(value))
+            elif kind is c.RANGE and value[1] - value[0] < 300:
+                chars |= {chr(v) for v in range(value[0], value[1] + 1)}
+            elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                chars |= set("0123456789")
+            else:
+                return None
+        return both(chars)
+    if op is c.SUBPATTERN:
+        _, add_flags, _, sub = arg
+        return _first_of(list(sub), ignore_case or bool(add_flags & re.I))
+    if op is c.BRANCH:
+        found: set[str] = set()
+        for branch in arg[1]:
+            first = _first_of(list(branch), ignore_case)
+            if first is None:
+                return None
+            found |= first
+        return found
+    return None
+
+
+def _prefilter(words: list[str]) -> str:
+    """A lookahead on the first characters any alias can start with, so most positions fail at once."""
+    chars: set[str] = set()
+    for word in words:
+        first = _first_chars(word)
+        if first is None:
+            return ""
+        chars |= first
+    return "(?=[" + "".join(re.escape(ch) for ch in sorted(chars)) + "])" if chars else ""
+
+
 def _named(groups: list[tuple[str, str, list[str]]], prefix: str = "") -> tuple[re.Pattern, dict]:
     """One regex with a named group per (kind, key); alternatives ordered so longer words win."""
-    parts: list[tuple[int, str]] = []
+    parts: list[tuple[int, str, str]] = []
     keys: dict[str, tuple[str, str]] = {}
     for n, (kind, key, words) in enumerate(groups):
         for m, word in enumerate(words):
             name = f"g{n}_{m}"
             keys[name] = (kind, key)
-            parts.append((_match_length(word), f"(?P<{name}>{word})"))
+            parts.append((_match_length(word), word, f"(?P<{name}>{word})"))
     parts.sort(key=lambda p: -p[0])
-    body = "|".join(p for _, p in parts) or "(?!x)x"
-    return re.compile(prefix + "(?:" + body + ")" if prefix else body), keys
+    if prefix:
+        return re.compile(prefix + "(?:" + ("|".join(p for _, _, p in parts) or "(?!x)x") + ")"), keys
+    return re.compile(_dispatch(parts)), keys
+
+
+def _dispatch(parts: list[tuple[int, str, str]]) -> str:
+    """Latin-script aliases are tried only where a word starts, the others only at their first characters:
+    most positions of a text fail at once, so scanning stays fast on long texts."""
+    latin = [(w, p) for _, w, p in parts if (_first_chars(w) or {"\x00"}) <= set(LATIN)]
+    other = [(w, p) for _, w, p in parts if (w, p) not in set(latin)]
+    branches = []
+    for lead, items in ((r"(?<![A-Za-z])", latin), ("", other)):
+        if items:
+            branches.append(lead + _prefilter([w for w, _ in items]) + "(?:" + "|".join(p for _, p in items) + ")")
+    return "|".join(branches) or "(?!x)x"
