@@ -2,7 +2,7 @@
 
 One grammar (words in number_words.yaml): 4兆2639億8900万元, 13亿4千万人, CNY143.2bn, $470b, 2.7 trln yuan, a billion,
 1 345 920 000 people, 3,5 % on decimal-comma pages, +3.1%, 百分之二十, 0.9个百分点. Values are in base units
-(yuan, persons, percent points of 100); a written sign is kept in the value (−2.5% → −2.5, signed=True).
+(yuan, persons; percent as 95.0); a written sign is kept in the value (−2.5% → −2.5, signed=True).
 """
 from __future__ import annotations
 
@@ -100,6 +100,7 @@ def half_unit(mantissa: str, scale_exponent: int = 0, zeros_significant: bool = 
 
 @lru_cache(maxsize=256)
 def _half(exponent: int) -> float:
+    """Half of 10**exponent, exact from its decimal form and cached (figures share a few exponents)."""
     return float(f"5e{exponent - 1}")
 
 
