@@ -13,7 +13,8 @@ from tasks import schema
 
 log = logging.getLogger(__name__)
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
-FLAGGED_STATUSES = {"conflict": "conflict", "repaired": "repaired_value"}   # published status -> alert rule
+FLAGGED_STATUSES = {"conflict": "conflict", "repaired": "repaired_value",       # published status -> alert rule
+                    "suspect": "suspect_value", "unconfirmed": "unconfirmed_value"}
 WEBHOOK_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms"}    # Apprise URLs whose host is a host
 MAX_LINES = 40                                                           # alert lines in one notification
 
@@ -54,7 +55,7 @@ def fact_alerts(facts: pd.DataFrame, reasons: dict[int, str]) -> list[dict]:
 
 
 def published_alerts(published: pd.DataFrame) -> list[dict]:
-    """Conflicts and repaired values: published, but flagged so a person looks at them."""
+    """Conflicts, repaired, suspect and unconfirmed values: published, but flagged so a person looks at them."""
     rows = published[published["status"].isin(list(FLAGGED_STATUSES))]
     return [make_alert(r.release_year, "warning", FLAGGED_STATUSES[r.status],
                        f"published {r.value} {r.unit}; {r.note or ''} | quote: {r.source_text or ''}".strip(),

@@ -82,7 +82,7 @@ def _level_decisions(key: tuple, cands: list, candidates: dict, catalogue: Catal
         if len(fits) != 1:
             continue
         mine = _support(key, cand, sound, candidates, catalogue, agree)
-        theirs = _support(key, _scaled(cand, fits[0]), sound, candidates, catalogue, agree)
+        theirs = _support(key, _scaled(cand, fits[0]), sound, candidates, catalogue, agree, own=False)
         if len(theirs) > len(mine):
             actions.append((cand, fits[0], "; ".join(theirs), False))
         elif len(theirs) == len(mine):
@@ -92,9 +92,10 @@ def _level_decisions(key: tuple, cands: list, candidates: dict, catalogue: Catal
     return actions, dropped
 
 
-def _support(key, cand, sound: list, candidates: dict, catalogue: Catalogue, agree: Callable) -> list[str]:
-    """Independent evidence that a level is right: its own source, others that agree, identities that hold."""
-    sources = sorted(_sources_agreeing(cand, sound, agree) | {cand.source})
+def _support(key, cand, sound: list, candidates: dict, catalogue: Catalogue, agree: Callable,
+             own: bool = True) -> list[str]:
+    """Independent evidence that a level is right: its own source (as stated), others that agree, identities."""
+    sources = sorted(_sources_agreeing(cand, sound, agree) | ({cand.source} if own else set()))
     return [f"source {s[:8]}" for s in sources] + _identities(key, cand, candidates, catalogue)
 
 

@@ -5,7 +5,8 @@ import pandas as pd
 
 from tasks.schema import KEY, columns
 
-VINTAGE_ORDER = {"quick_report": 0, "final_bulletin": 1, "restatement": 1}
+VINTAGE_ORDER = {"monthly_release": 0, "quick_report": 1, "final_bulletin": 2, "restatement": 2}
+PRELIMINARY = ("quick_report", "monthly_release")      # vintages before the final bulletin, kept in revisions/
 OBSERVATION_COLUMNS = [*KEY, "vintage", "value", "unit", "qualifier", "sources", "source_text", "release_year"]
 
 
@@ -39,15 +40,15 @@ def latest_values(published: pd.DataFrame) -> pd.DataFrame:
     if published.empty:
         return published.copy()
     ranked = published.assign(_stated=(published["status"] != "derived").astype(int),
-                              _final=(published["vintage"] != "quick_report").astype(int))
+                              _final=published["vintage"].map(VINTAGE_ORDER).fillna(2).astype(int))
     ranked = ranked.sort_values([*KEY, "_stated", "release_year", "_final"], kind="stable")
     return ranked.drop_duplicates(subset=KEY, keep="last").drop(columns=["_stated", "_final"]).reset_index(drop=True)
 
 
 def vintage_kind(row_vintage: str, period_year: int, release_year: int) -> str:
-    """The kind of a published value: quick report, final bulletin, or a later release's restatement."""
-    if row_vintage == "quick_report":
-        return "quick_report"
+    """The kind of a published value: a preliminary vintage, the final bulletin, or a later release's restatement."""
+    if row_vintage in PRELIMINARY:
+        return row_vintage
     return "restatement" if int(period_year) < int(release_year) else "final_bulletin"
 
 
@@ -65,17 +66,17 @@ def _quick_report_vintages(facts: pd.DataFrame, documents: pd.DataFrame, publish
     quick = facts[facts["doc_id"].isin(docs.index) & facts["value"].notna()].copy()
     kind_of_doc = docs["kind"].to_dict()
     quick["kind"] = quick["kind"].fillna(quick["doc_id"].map(kind_of_doc))
-    quick = quick[(quick["kind"] == "quick_report") & (quick["release_year"] > 0)]
+    quick = quick[quick["kind"].isin(PRELIMINARY) & (quick["release_year"] > 0)]
     quick["region"] = quick["region"].fillna("CN")
-    quick_rows = published[published["vintage"] == "quick_report"]
+    quick_rows = published[published["vintage"].isin(PRELIMINARY)]
     covered = set(zip(quick_rows["indicator_id"], quick_rows["region"].fillna("CN"), quick_rows["period_year"],
-                      quick_rows["measure"], quick_rows["release_year"]))
+                      quick_rows["measure"], quick_rows["vintage"], quick_rows["release_year"]))
     rows = []
-    for key, group in quick.groupby([*KEY, "release_year"], sort=True):
+    for key, group in quick.groupby([*KEY, "kind", "release_year"], sort=True):
         if key in covered:
             continue
         chosen = _consensus(group)
-        rows.append({**dict(zip([*KEY, "release_year"], key)), "vintage": "quick_report",
+        rows.append({**dict(zip([*KEY, "vintage", "release_year"], key)),
                      "value": chosen["value"], "unit": chosen["unit"], "qualifier": chosen["qualifier"],
                      "sources": ";".join(sorted(set(group.loc[group["value"] == chosen["value"], "doc_id"]))),
                      "source_text": chosen["text"]})

@@ -75,3 +75,14 @@ def test_failed_delivery_is_retried_reported_and_never_raised(httpserver):
 def test_nothing_is_sent_without_urls_or_alerts():
     assert alerts.deliver(RECORDS, [], "run-1") == []
     assert alerts.deliver([], ["json://localhost:1/x"], "run-1") == []
+
+
+def test_suspect_and_unconfirmed_rows_raise_warnings():
+    rows = [{"indicator_id": "bmi.fund.revenue", "period_year": 2024, "measure": "level", "value": 3.49e12,
+             "unit": "CNY", "status": status, "sources": "a", "note": why, "source_text": "", "release_year": 2024}
+            for status, why in (("suspect", "only the plausible range suggests it"),
+                                ("unconfirmed", "no rule settles the disagreement"))]
+    found = alerts.published_alerts(pd.DataFrame(rows))
+    assert [(a["severity"], a["rule"]) for a in found] == [("warning", "suspect_value"),
+                                                            ("warning", "unconfirmed_value")]
+    assert "only the plausible range" in found[0]["evidence"]

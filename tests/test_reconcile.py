@@ -89,3 +89,54 @@ def test_quarantined_documents_never_reach_the_published_table():
     bad["status"] = "quarantined"
     pub = publish([bad], [fact("bad", "bmi.participants", 1.3e9, "13亿人")])
     assert pub == {}
+
+
+def test_the_exact_figure_beats_the_rounded_one_whichever_document_is_official():
+    pub = publish([doc("rounded"), doc("exact", official=False)],
+                  [fact("rounded", "bmi.participants", 1.327e9, "13.27亿人"),
+                   fact("exact", "bmi.participants", 1.3266208e9, "132662.08万人")])
+    row = pub[("bmi.participants", R, "level")]
+    assert row.value == 1.3266208e9 and row.status == "agreed" and row.resolution == pytest.approx(50)
+
+
+def test_a_qualified_figure_never_beats_an_exact_one_even_when_finer():
+    pub = publish([doc("a"), doc("b")], [fact("a", "bmi.fund.revenue", 3.4913e12, "约34913亿元", qualifier="approx"),
+                                         fact("b", "bmi.fund.revenue", 3.49e12, "3.49万亿元")])
+    assert pub[("bmi.fund.revenue", R, "level")].qualifier == "exact"
+
+
+def test_a_release_of_only_a_quick_report_is_never_a_bulletin_or_a_restatement():
+    docs = [doc("quick", kind="quick_report"), doc("monthly", kind="monthly_release")]
+    pub = publish(docs, [fact("quick", "bmi.fund.revenue", 3.49e12, "3.49万亿元", kind="quick_report", year=R - 1),
+                         fact("monthly", "ltc.participants", 1.8e8, "1.8亿人", kind="monthly_release")])
+    quick, monthly = pub[("bmi.fund.revenue", R - 1, "level")], pub[("ltc.participants", R, "level")]
+    assert (quick.status, quick.vintage) == ("quick_report", "quick_report")
+    assert (monthly.status, monthly.vintage) == ("monthly_release", "monthly_release")
+
+
+def test_vintages_are_never_mixed_and_the_quick_report_cannot_outvote_the_bulletin():
+    docs = [doc("b1"), doc("b2", "zht"), doc("q1", kind="quick_report"), doc("q2", "en", kind="quick_report"),
+            doc("q3", kind="quick_report")]
+    facts = [fact("b1", "bmi.fund.revenue", 3.0922e12, "30922亿元"), fact("b2", "bmi.fund.revenue", 3.0922e12, "30922億元"),
+             *[fact(q, "bmi.fund.revenue", 3.0698e12, "30698亿元", kind="quick_report") for q in ("q1", "q2", "q3")]]
+    row = pub = publish(docs, facts)[("bmi.fund.revenue", R, "level")]
+    assert row.value == 3.0922e12 and row.sources == "b1;b2" and row.vintage == "final_bulletin"
+    assert "kept in revisions/" in pub.note
+
+
+def test_agreed_needs_two_independent_documents_and_weak_evidence_is_unconfirmed():
+    lone = doc("lone", "mixed", official=False, kind="unknown")
+    pub = publish([lone, doc("zh"), doc("zht", "zht")],
+                  [fact("lone", "bmi.participants", 1.33e9, "13.3亿人"),
+                   fact("zh", "cross_region.visits", 4.52, "4.52%", "yoy_pct"),
+                   fact("zht", "cross_region.visits", 4.7, "4.7%", "yoy_pct")])
+    assert pub[("bmi.participants", R, "level")].status == "unconfirmed"
+    split = pub[("cross_region.visits", R, "yoy_pct")]
+    assert split.status == "unconfirmed" and "no rule settles" in split.note
+
+
+def test_every_row_says_what_decided_it():
+    pub = publish([doc("a"), doc("b", "en")], [fact("a", "bmi.participants", 1.3266e9, "13.266亿人"),
+                                               fact("b", "bmi.participants", 1.3266e9, "1.3266 billion")])
+    evidence = pub[("bmi.participants", R, "level")].evidence
+    assert "vintage final_bulletin" in evidence and "a (1.00)" in evidence and "b (0.80)" in evidence

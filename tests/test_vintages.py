@@ -81,6 +81,7 @@ def test_quick_report_value_is_the_one_most_facts_state():
 @pytest.mark.parametrize("vintage, period, release, kind", [
     ("final_bulletin", 2024, 2024, "final_bulletin"), ("final_bulletin", 2023, 2024, "restatement"),
     ("restatement", 2023, 2024, "restatement"), ("quick_report", 2024, 2024, "quick_report"),
+    ("quick_report", 2023, 2024, "quick_report"), ("monthly_release", 2023, 2024, "monthly_release"),
 ])
 def test_vintage_kind(vintage, period, release, kind):
     assert vintage_kind(vintage, period, release) == kind
@@ -96,3 +97,13 @@ def test_latest_values_prefer_stated_then_latest_release():
     assert revenue.loc[2024, "value"] == 3491400e6 and revenue.loc[2024, "release_year"] == 2025
     assert revenue.loc[2023, "value"] == 3.3501e12       # stated in release 2023 beats derived in release 2024
     assert latest.duplicated(["indicator_id", "region", "period_year", "measure"]).sum() == 0
+
+
+def test_monthly_release_figures_are_their_own_earliest_vintage_beside_the_bulletin():
+    docs = documents(("mmmmmmmmmmmmmmmm", "monthly_release", 2024), (FINAL_2024, "final_bulletin", 2024))
+    stated = facts(("mmmmmmmmmmmmmmmm", "bmi.fund.revenue", 2024, "level", 3.48e12, "monthly_release", 2024, "3.48万亿元"),
+                   (FINAL_2024, "bmi.fund.revenue", 2024, "level", 3491337e6, "final_bulletin", 2024))
+    pub = published([("bmi.fund.revenue", 2024, "level", 3491337e6, {"sources": FINAL_2024})])
+    rows = build_revisions(stated, docs, pub)
+    assert rows["vintage"].tolist() == ["monthly_release", "final_bulletin"]
+    assert rows["revision"].iloc[1] == pytest.approx(3491337e6 - 3.48e12)
