@@ -95,6 +95,7 @@ def extract(run: Run, raws: list[RawDocument]):
     undecodable = docs[docs["problems"].isin(processed.errors)]
     run.record["ingest_errors"] += [{"source": d.source_uri, "reason": d.problems} for d in undecodable.itertuples()]
     gated = stage.validate_batch(docs, processed.facts, run.catalogue)
+    gated.unattributed = processed.unattributed
     run.record["checks"] = [runlog.check_summary(c) for c in gated.checks]
     return gated
 
@@ -104,7 +105,7 @@ def publish(run: Run, raws: list[RawDocument], gated, years: list[int], parallel
     """Store the batch's partitions for `years`, publish each release (subflows), record state and alerts."""
     log = get_run_logger()
     stage.snapshot_raw(run.warehouse, raws, run.fetch_state)
-    stage.store_batch(run.warehouse, gated.documents, gated.facts, years)
+    stage.store_batch(run.warehouse, gated.documents, gated.facts, years, gated.unattributed)
     run.record["inputs"] = [{"source_uri": r.source_uri, "sha256": r.sha256} for r in raws]
     run.wh.write_run_manifest(run.record)        # releases read the batch's suite verdicts from here
     year_of = dict(zip(gated.documents["sha256"], gated.documents["release_year"].astype(int)))

@@ -20,6 +20,7 @@ class GateResult:
     facts: pd.DataFrame             # every extracted fact; quarantined ones carry the 'quarantined' flag
     alerts: list[dict] = field(default_factory=list)
     checks: list[ValidationResult] = field(default_factory=list)
+    unattributed: pd.DataFrame | None = None   # figures left out, with the reason (stored beside the facts)
 
 
 def row_reasons(result: ValidationResult, n_rows: int) -> dict[int, str]:

@@ -41,6 +41,14 @@ def load_rules() -> LanguageRules:
 READ_LANGUAGES = load_rules().read_languages
 
 
+def language_codes() -> tuple[str, ...]:
+    """Every code detect_language can return (the documents suite accepts exactly these)."""
+    rules = load_rules()
+    codes = {"zh", "zht", "ja", "mixed", *rules.read_languages, *rules.script_languages.values(),
+             *rules.arabic_letters, *rules.stopwords}
+    return tuple(sorted(codes))
+
+
 def is_read(language: str) -> bool:
     """Whether the pipeline extracts figures from a page in this language."""
     return language in load_rules().read_languages

@@ -52,13 +52,17 @@ def validate_batch(documents: pd.DataFrame, facts: pd.DataFrame, catalogue: Cata
 
 
 @task(name="store-batch", **STAGE, **IO_RETRIES)
-def store_batch(warehouse: str, documents: pd.DataFrame, facts: pd.DataFrame, years: list[int]) -> list[str]:
-    """Replace the documents and facts partitions of the given releases (one write per partition)."""
+def store_batch(warehouse: str, documents: pd.DataFrame, facts: pd.DataFrame, years: list[int],
+                unattributed: pd.DataFrame | None = None) -> list[str]:
+    """Replace the documents, facts and unattributed partitions of the given releases (one write per partition)."""
     wh = Warehouse(warehouse)
     written = []
     for year in years:
         written.append(wh.write_partition("documents", year, documents[documents["release_year"] == year]))
         written.append(wh.write_partition("facts", year, facts[facts["release_year"] == year]))
+        if unattributed is not None:
+            written.append(wh.write_partition("unattributed", year,
+                                              unattributed[unattributed["release_year"] == year]))
     return [str(p) for p in written]
 
 

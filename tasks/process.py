@@ -1,4 +1,4 @@
-"""Raw documents → documents and facts tables: the pure batch step every flow calls."""
+"""Raw documents → documents, facts and unattributed figures: the pure batch step every flow calls."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,79 +6,136 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from tasks.catalogue import Catalogue
-from tasks.clean import clean_text
+from tasks.clean import CleanText, clean_text
 from tasks.coherence import coherence_problems, screen_facts
-from tasks.documents import DecodeError, decode, detect_language, title_of
+from tasks.documents import DecodeError, decode, title_of
 from tasks.extract import extract_facts
 from tasks.kinds import ANNUAL_KINDS, judge_kind
+from tasks.language import detect_language, is_read
 from tasks.raw import RawDocument
+from tasks.regions import document_region, region_at, scope_spans
 from tasks.schema import columns
+from tasks.substitutions import apply_substitutions, learn_substitutions
+from tasks.unattributed import Unattributed
 from tasks.vintage_groups import assign_vintages
 from tasks.vocabulary import load_vocabulary
 
 # Bump when extraction logic changes, so incremental runs know stored facts are stale.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
+CONTEXT = 30        # characters of context kept on each side of an unattributed figure
+NATIONAL = "CN"
 
 
 @dataclass
 class ProcessResult:
-    """Documents and facts of a batch, plus per-file errors (the rest of the batch goes on)."""
+    """Documents, facts and unattributed figures of a batch, plus per-file errors (the rest goes on)."""
 
     documents: pd.DataFrame
     facts: pd.DataFrame
     errors: list[str] = field(default_factory=list)
+    unattributed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=columns("unattributed")))
+
+
+@dataclass
+class Cleaned:
+    """A decoded and cleaned document, before it is read."""
+
+    raw: RawDocument
+    text: str
+    clean: CleanText
+    problems: list[str]
 
 
 def process_documents(raws: list[RawDocument], catalogue: Catalogue) -> ProcessResult:
-    """Decode, clean, classify and extract every document of a batch."""
+    """Decode and clean every document, learn variant substitutions across them, then classify and extract."""
     doc_rows: list[dict] = []
     fact_rows: list[dict] = []
+    left_rows: list[dict] = []
     errors: list[str] = []
+    cleaned: list[Cleaned] = []
     for raw in sorted(raws, key=lambda r: (r.source_uri, r.sha256)):
-        doc, facts = process_one(raw, catalogue)
-        if doc["status"] == "quarantined" and doc["problems"].startswith("unreadable"):
-            errors.append(doc["problems"])
+        item = decode_and_clean(raw)
+        if isinstance(item, dict):
+            errors.append(item["problems"])
+            doc_rows.append(item)
+        else:
+            cleaned.append(item)
+    learnt = learn_substitutions([c.clean.text for c in cleaned])
+    for item in cleaned:
+        if learnt:
+            item.clean.text = apply_substitutions(item.clean.text, learnt)
+        doc, facts, left = read_document(item, catalogue)
         doc_rows.append(doc)
         fact_rows.extend(facts)
+        left_rows.extend(left)
     documents = pd.DataFrame(doc_rows, columns=columns("documents"))
     facts_df = pd.DataFrame(fact_rows, columns=columns("facts"))
     documents, facts_df = assign_vintages(documents, facts_df)
-    return ProcessResult(documents=documents, facts=facts_df, errors=errors)
+    left_df = pd.DataFrame(left_rows, columns=columns("unattributed"))
+    return ProcessResult(documents=documents, facts=facts_df, errors=errors, unattributed=left_df)
 
 
 def process_one(raw: RawDocument, catalogue: Catalogue) -> tuple[dict, list[dict]]:
-    """One document → its documents row and its fact rows."""
-    base = {"doc_id": raw.doc_id, "source_uri": raw.source_uri, "sha256": raw.sha256, "title": "",
+    """One document on its own → its documents row and its fact rows."""
+    item = decode_and_clean(raw)
+    if isinstance(item, dict):
+        return item, []
+    doc, facts, _ = read_document(item, catalogue)
+    return doc, facts
+
+
+def _base(raw: RawDocument) -> dict:
+    return {"doc_id": raw.doc_id, "source_uri": raw.source_uri, "sha256": raw.sha256, "title": "",
             "language": "", "kind": "unknown", "kind_reason": "", "kind_evidence": "", "kind_confidence": 0.0,
-            "published_date": "", "official_ref": False, "n_facts": 0,
-            "release_year": 0}
+            "published_date": "", "official_ref": False, "n_facts": 0, "region": NATIONAL, "release_year": 0}
+
+
+def decode_and_clean(raw: RawDocument) -> Cleaned | dict:
+    """Decoded, cleaned text; an unreadable document is its quarantined documents row instead."""
     try:
         text, problems = decode(raw)
     except DecodeError as err:
-        return {**base, "status": "quarantined", "problems": f"unreadable: {err}"}, []
-    vocab = load_vocabulary()
+        return {**_base(raw), "status": "quarantined", "problems": f"unreadable: {err}"}
     clean = clean_text(text)
-    problems += clean.problems
+    return Cleaned(raw, text, clean, problems + clean.problems)
+
+
+def read_document(item: Cleaned, catalogue: Catalogue) -> tuple[dict, list[dict], list[dict]]:
+    """Kind, language, region and facts of one cleaned document (figures left out come third)."""
+    raw, text, clean, problems = item.raw, item.text, item.clean, list(item.problems)
+    vocab = load_vocabulary()
     verdict = judge_kind(clean.text, vocab.partial_year, raw.source_uri)
-    kind, reason, release_year, official = verdict.kind, verdict.reason, verdict.release_year, verdict.official_ref
     language = detect_language(text)
-    doc = {**base, "language": language, "kind": kind, "kind_reason": reason, "official_ref": official,
-           "release_year": release_year, "title": title_of(clean.text), "status": "ok",
-           "kind_evidence": "; ".join(verdict.evidence), "kind_confidence": verdict.confidence,
-           "published_date": verdict.published_date}
+    title = title_of(clean.text)
+    scope = document_region(title, clean.text)
+    kind = verdict.kind if is_read(language) else "not_read"
+    doc = {**_base(raw), "language": language, "kind": kind, "kind_reason": verdict.reason,
+           "official_ref": verdict.official_ref, "release_year": verdict.release_year, "title": title,
+           "status": "ok", "kind_evidence": "; ".join(verdict.evidence), "kind_confidence": verdict.confidence,
+           "published_date": verdict.published_date, "region": scope.code}
     facts: list[dict] = []
-    if kind in ANNUAL_KINDS and release_year:
+    left: list[Unattributed] = []
+    if kind == "not_read":
+        problems.append(f"not read: language {language}")
+    elif kind in ANNUAL_KINDS and verdict.release_year:
         english = language in ("en", "mixed")
-        found = extract_facts(clean, release_year, catalogue, english=english, vocab=vocab)
-        incoherent = coherence_problems(found, catalogue)
-        found, dropped = screen_facts(found, catalogue)
+        found = extract_facts(clean, verdict.release_year, catalogue, english=english, vocab=vocab, left_out=left)
+        spans = scope_spans(clean.text, scope.code)
+        for fact in found:
+            fact["region"] = region_at(spans, fact["clean_start"], scope.code)
+        national = [f for f in found if f["region"] == NATIONAL]
+        incoherent = coherence_problems(national, catalogue)
+        kept, dropped = screen_facts(national, catalogue)   # plausible ranges are national ones
         if dropped:
             problems.append(f"{dropped} figure(s) outside plausible ranges not used")
+            left += [Unattributed(f["clean_start"], f["clean_end"], f["value"], f["unit"], "outside plausible range")
+                     for f in national if f not in kept]
+        found = kept + [f for f in found if f["region"] != NATIONAL]
         if incoherent:
             problems += incoherent
             doc["status"] = "quarantined"
             found = []
-        facts = [_fact_row(f, raw, clean, text, kind, release_year) for f in found]
+        facts = [_fact_row(f, raw, clean, text, doc) for f in found]
     elif kind == "partial_year":
         problems.append("partial-year figures only: nothing enters annual facts")
     damaged = sum("digits_maybe_lost" in f["flags"] for f in facts)
@@ -86,14 +143,22 @@ def process_one(raw: RawDocument, catalogue: Catalogue) -> tuple[dict, list[dict
         problems.append(f"damage: {damaged} figure(s) next to encoding damage (digits may be lost)")
     doc["n_facts"] = len(facts)
     doc["problems"] = "; ".join(dict.fromkeys(problems))
-    return doc, facts
+    return doc, facts, [_left_row(u, raw, clean, text, doc) for u in left]
 
 
-def _fact_row(fact: dict, raw: RawDocument, clean, text: str, kind: str, release_year: int) -> dict:
+def _fact_row(fact: dict, raw: RawDocument, clean: CleanText, text: str, doc: dict) -> dict:
     start, end = clean.span(fact["clean_start"], fact["clean_end"])
     flags = list(fact["flags"])
-    return {"doc_id": raw.doc_id, "indicator_id": fact["indicator_id"], "region": "CN",
+    return {"doc_id": raw.doc_id, "indicator_id": fact["indicator_id"], "region": fact["region"],
             "period_year": fact["period_year"], "measure": fact["measure"], "value": fact["value"],
             "unit": fact["unit"], "text": text[start:end], "span_start": start, "span_end": end,
-            "qualifier": fact["qualifier"], "flags": "; ".join(flags),
-            "confidence": 0.5 if flags else 1.0, "kind": kind, "release_year": release_year}
+            "qualifier": fact["qualifier"], "flags": "; ".join(flags), "confidence": 0.5 if flags else 1.0,
+            "kind": doc["kind"], "resolution": fact.get("resolution"), "release_year": doc["release_year"]}
+
+
+def _left_row(item: Unattributed, raw: RawDocument, clean: CleanText, text: str, doc: dict) -> dict:
+    start, end = clean.span(item.clean_start, item.clean_end)
+    context = " ".join(text[max(0, start - CONTEXT):end + CONTEXT].split())
+    return {"doc_id": raw.doc_id, "text": text[start:end], "span_start": start, "span_end": end,
+            "value": item.value, "unit_kind": item.unit_kind, "reason": item.reason, "context": context,
+            "region": doc["region"], "release_year": doc["release_year"]}

@@ -19,6 +19,7 @@ DOCUMENTS = pa.schema([
     ("status", pa.string()),          # ok or quarantined
     ("problems", pa.string()),        # '; '-joined findings (spam removed, digits lost, ...)
     ("n_facts", pa.int64()),
+    ("region", pa.string()),          # whose document: CN (national), a GB/T 2260 code, local:<name>
     ("release_year", pa.int64()),
 ])
 
@@ -38,6 +39,7 @@ FACTS = pa.schema([
     ("flags", pa.string()),           # '; '-joined: digits_maybe_lost, unit_suspect, ...
     ("confidence", pa.float64()),
     ("kind", pa.string()),            # kind of the document it came from (after the figure-group vintages)
+    ("resolution", pa.float64()),     # half the unit of the last digit as written (13.27亿 → 5e5): its precision
     ("release_year", pa.int64()),
 ])
 
@@ -131,3 +133,20 @@ REVISIONS = pa.schema([
 ])
 DATASETS["revisions"] = REVISIONS
 SORT_KEYS["revisions"] = [*KEY, "vintage_number"]
+
+# unattributed/: figures that look like indicator figures (a unit and a magnitude inside some catalogued range)
+# but were not attributed to an indicator, with the reason: what the pipeline left out, for a person to review.
+UNATTRIBUTED = pa.schema([
+    ("doc_id", pa.string()),
+    ("text", pa.string()),            # the figure as written in the ingested text
+    ("span_start", pa.int64()),       # offsets into the document text as ingested
+    ("span_end", pa.int64()),
+    ("value", pa.float64()),
+    ("unit_kind", pa.string()),       # money, persons, person_times, count, percent, ...
+    ("reason", pa.string()),          # no metric word, blocked: subset, partial year, not catalogued: …
+    ("context", pa.string()),         # the words around the figure
+    ("region", pa.string()),
+    ("release_year", pa.int64()),
+])
+DATASETS["unattributed"] = UNATTRIBUTED
+SORT_KEYS["unattributed"] = ["doc_id", "span_start", "span_end"]

@@ -6,13 +6,19 @@ from pathlib import Path
 
 from tasks import schema
 from tasks.catalogue import Catalogue, load_catalogue
+from tasks.kinds import KINDS as load_kinds_tuple
+from tasks.language import language_codes
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
 GENERATED = ("documents", "facts", "published")    # other suite files (e.g. identities.json) are written elsewhere
 
 DOCUMENT_STATUSES = ("ok", "quarantined")
-KINDS = ("final_bulletin", "quick_report", "partial_year", "unrelated", "unknown")
-LANGUAGES = ("zh", "zht", "en", "mixed")
+
+
+def load_kinds() -> tuple[str, ...]:
+    return tuple(load_kinds_tuple)
+KINDS = tuple(dict.fromkeys([*load_kinds(), "not_read"]))   # a page in a language the extractor does not read
+LANGUAGES = language_codes()
 PUBLISHED_STATUSES, VINTAGES = schema.PUBLISHED_STATUSES, schema.VINTAGES   # defined beside the published schema
 RELEASE_YEARS = (1990, 2100)        # plausible editions; 0 marks a document whose release is unknown
 MAX_LOOKBACK = 30                   # a release states figures of at most this many years before it
@@ -20,7 +26,7 @@ MAX_LOOKBACK = 30                   # a release states figures of at most this m
 # Columns that tasks.validate.prepare adds before validating; the suites' rules refer to them.
 PREPARED = {
     "indicator_measure": "indicator_id + '|' + measure, so that one pair set fixes the unit of each measure",
-    "range_low": "catalogue bounds(indicator_id, measure)[0]; null when unbounded or unknown",
+    "range_low": "catalogue bounds(indicator_id, measure)[0]; null when unbounded, unknown or not national",
     "range_high": "catalogue bounds(indicator_id, measure)[1]; null when unbounded or unknown",
     "years_before_release": "release_year - period_year",
 }

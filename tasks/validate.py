@@ -53,8 +53,9 @@ def prepare(df: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         joined = frame["indicator_id"].astype("string") + "|" + frame["measure"].astype("string")
         frame["indicator_measure"] = joined.astype(object).where(joined.notna(), None)
         flags = frame["flags"] if "flags" in frame.columns else pd.Series([""] * len(frame))
-        bounds = [_bounds(catalogue, i, m, "unit_suspect" in str(f or ""))
-                  for i, m, f in zip(frame["indicator_id"], frame["measure"], flags)]
+        regions = frame["region"] if "region" in frame.columns else pd.Series(["CN"] * len(frame))
+        bounds = [_bounds(catalogue, i, m, "unit_suspect" in str(f or "")) if str(r or "CN") == "CN" else (None, None)
+                  for i, m, f, r in zip(frame["indicator_id"], frame["measure"], flags, regions)]
         frame["range_low"] = pd.Series([b[0] for b in bounds], dtype="float64")
         frame["range_high"] = pd.Series([b[1] for b in bounds], dtype="float64")
     if {"release_year", "period_year"} <= set(frame.columns):

@@ -26,7 +26,8 @@ def facts_frame(values=(3.49e12, 95.0, 1.3266e9)) -> pd.DataFrame:
         "period_year": [2024] * n, "measure": ["level"] * n, "value": list(values), "unit": units[:n],
         "text": ["3.49万亿元", "95%", "13.27亿人"][:n], "span_start": [10, 40, 70][:n], "span_end": [17, 43, 76][:n],
         "qualifier": ["exact", "approx", "exact"][:n], "flags": [None, "unit_suspect", None][:n],
-        "confidence": [0.9, 0.8, 0.95][:n], "kind": ["final_bulletin"] * n, "release_year": [2024] * n,
+        "confidence": [0.9, 0.8, 0.95][:n], "kind": ["final_bulletin"] * n, "resolution": [5e9, 0.5, 5e5][:n],
+        "release_year": [2024] * n,
     })
 
 
