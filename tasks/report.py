@@ -13,6 +13,7 @@ from tasks.datapackage import csv_bytes, release_tables
 from tasks.derive import IDENTITY_COLUMNS, derived_indicators
 from tasks.display import format_change, format_number, format_value
 from tasks.schema import KEY, columns
+from tasks.trust import document_trust
 from tasks.vintages import latest_values
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -21,7 +22,7 @@ KEY_FIGURES = ("bmi.participants", "bmi.coverage_rate", "bmi.fund.revenue", "bmi
                "ebmi.inpatient_reimbursement_ratio", "rbmi.inpatient_reimbursement_ratio", "cross_region.visits",
                "ltc.participants")
 CHANGE_MEASURES = ("yoy_pct", "yoy_pp", "yoy_abs")
-FLAGGED = ("conflict", "repaired")
+FLAGGED = ("conflict", "repaired", "suspect", "unconfirmed")
 
 
 @dataclass
@@ -55,7 +56,7 @@ def render_release(bundle: ReleaseBundle) -> dict[str, bytes]:
     context = {
         "year": int(bundle.release_year),
         "names": names,
-        "documents": bundle.documents.sort_values("doc_id").to_dict("records"),
+        "documents": documents_with_trust(bundle.documents, bundle.facts, catalogue),
         "key_figures": key_figures(published, names, bundle.release_year),
         "charts": main_charts(latest_values(history), names),
         "flagged": flagged_rows(published, bundle.facts),
@@ -158,12 +159,28 @@ def revised_rows(revisions: pd.DataFrame | None, year: int) -> list[dict]:
 
 
 def table_rows(published: pd.DataFrame, names: dict[str, str]) -> list[dict]:
-    """Every published row with a readable value, derived rows last."""
+    """Every published row with a readable value and the evidence that decided it, derived rows last."""
     ordered = published.assign(_d=published["status"] == "derived").sort_values(["_d", *KEY])
     return [{**r, "name": names.get(r["indicator_id"], r["indicator_id"]),
              "shown": format_value(r["value"], r["unit"]) if r["measure"] == "level"
-             else format_change(r["value"], r["measure"], r["unit"])}
+             else format_change(r["value"], r["measure"], r["unit"]),
+             "resolution_shown": "" if pd.isna(r.get("resolution")) else f"{r['resolution']:g}",
+             "evidence_parts": [p.strip() for p in str(r.get("evidence") or "").split(" | ") if p.strip()],
+             "input_status": r.get("input_status") if isinstance(r.get("input_status"), str) else ""}
             for r in ordered[columns("published")].to_dict("records")]
+
+
+def documents_with_trust(documents: pd.DataFrame, facts: pd.DataFrame, catalogue: Catalogue) -> list[dict]:
+    """The release's documents with the trust reconciliation gave them (tasks/trust.py) and why."""
+    ok = documents[documents["status"] == "ok"]
+    trust = document_trust(ok, facts if len(facts) else facts.reindex(columns=columns("facts")), catalogue)
+    rows = []
+    for doc in documents.sort_values("doc_id").to_dict("records"):
+        verdict = trust.get(doc["doc_id"])
+        rows.append({**doc, "trust": "" if verdict is None else f"{verdict.score:.2f}",
+                     "trust_reasons": "" if verdict is None else "; ".join(verdict.reasons),
+                     "trust_quarantined": bool(verdict and verdict.quarantined)})
+    return rows
 
 
 def validation_view(result: dict) -> dict:

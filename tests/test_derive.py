@@ -296,3 +296,9 @@ def test_derivations_schema_rejects_bad_entries(entry, message):
 def test_derivations_schema_rejects_bad_identities_and_change_rules(text, message):
     with pytest.raises(DerivationsError, match=message):
         parse_derivations(text, CAT)
+
+
+def test_derived_rows_never_mix_regions():
+    rows = published([("bmi.fund.revenue", 2024, "level", 3.49e12), ("bmi.fund.expenditure", 2024, "level", 2.1e11)])
+    rows.loc[rows["indicator_id"] == "bmi.fund.expenditure", "region"] = "440000"
+    assert not derive_indicators(rows, CAT)["indicator_id"].eq("derived.bmi.fund.balance").any()

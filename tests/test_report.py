@@ -96,3 +96,15 @@ def test_release_report_lists_revised_values():
     revised = later["report.html"].decode("utf-8").split('id="revisions"')[1].split("</section>")[0]
     assert "CNY 3,491.337 bn" in revised and "restatement" in revised and "final_bulletin 2024" in revised
     assert SCRIPT not in later["report.html"].decode("utf-8")
+
+
+def test_each_row_shows_the_evidence_that_decided_it_and_each_document_its_trust():
+    bundle = seed_bundle()
+    first = bundle.published.index[0]
+    bundle.published.loc[first, "evidence"] = "vintage final_bulletin | sources 6f1d39fb7c2bd3b1 (0.95) | " \
+                                              "repairs: repaired: off by 10^1 (agrees with 2 other source(s))"
+    bundle.published.loc[first, "input_status"] = "repaired"
+    html = html_of(bundle)
+    assert "vintage final_bulletin<br>sources 6f1d39fb7c2bd3b1 (0.95)<br>repairs: repaired" in html
+    assert "<th>Evidence</th>" in html and "<th>Trust</th>" in html
+    assert "kind final_bulletin x1, language zh x1" in html         # the document's trust and its reasons
