@@ -95,22 +95,22 @@ def _consensus_checks(figures: dict[str, list[dict]]) -> dict[str, list]:
             by_key.setdefault((*f["key"], f["kind"]), {}).setdefault(doc_id, []).append(f)
     checks: dict[str, list] = {}
     for key, per_doc in sorted(by_key.items()):
-        stated = {d: _best(fs) for d, fs in per_doc.items()}
-        for doc_id, mine in sorted(stated.items()):
-            others = {f["source"]: f for d, f in stated.items() if f["source"] != mine["source"]}
-            if len(others) < 2:
-                continue
-            agreeing = sum(_agree(mine, f) for f in others.values())
-            majority = _majority(list(others.values()))
-            if majority is None:
+        for doc_id, mine in sorted(per_doc.items()):
+            source = mine[0]["source"]
+            others: dict[str, list[dict]] = {}
+            for d, figs in per_doc.items():
+                if figs[0]["source"] != source:
+                    others.setdefault(figs[0]["source"], []).extend(figs)
+            anchor = _majority(others) if len(others) >= 2 else None
+            if anchor is None:
                 continue
             entry = checks.setdefault(doc_id, [0, 0, []])
-            if agreeing:
+            if any(_agree(m, anchor) for m in mine):
                 entry[0] += 1
-            elif not any(_ten_fold(mine, f) for f in majority):
+            elif not any(_ten_fold(m, anchor) for m in mine):
                 entry[1] += 1
-                entry[2].append(f"{key[0]} {key[2]} {key[3]}: {mine['value']:g} against "
-                                f"{len(majority)} sources stating {majority[0]['value']:g}")
+                entry[2].append(f"{key[0]} {key[2]} {key[3]}: {_best(mine)['value']:g} against the "
+                                f"{anchor['value']:g} most other sources state")
     return checks
 
 
@@ -129,12 +129,13 @@ def _ten_fold(a: dict, b: dict) -> bool:
                       b["value"], b["resolution"], b["qualifier"]) for k in POWERS_OF_TEN for s in (1, -1))
 
 
-def _majority(others: list[dict]) -> list[dict] | None:
-    """The figures of the other sources that agree with a strict majority of them (None: no majority)."""
-    for f in sorted(others, key=lambda f: (f["resolution"], f["value"])):
-        group = [g for g in others if _agree(f, g)]
-        if 2 * len(group) > len(others) and len(group) >= 2:
-            return group
+def _majority(others: dict[str, list[dict]]) -> dict | None:
+    """A figure that a strict majority (and at least two) of the other sources state (None: no majority)."""
+    figures = sorted((f for figs in others.values() for f in figs), key=lambda f: (f["resolution"], f["value"]))
+    for f in figures:
+        backers = sum(any(_agree(f, g) for g in figs) for figs in others.values())
+        if 2 * backers > len(others) and backers >= 2:
+            return f
     return None
 
 
