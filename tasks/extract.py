@@ -12,6 +12,8 @@ from tasks.parts import compose_parts
 from tasks.signatures import signature_target
 from tasks.unattributed import Unattributed, leave_out, pieces, why_not
 from tasks.vocabulary import Token, Vocabulary, load_vocabulary
+from tasks.tiers import assign_tier
+from tasks.clauses import blocked, choose_scheme, strip_words
 
 BULLET = re.compile(r"^\s*(?:[-•·*]|\d{1,2}[.、])\s")
 CLAUSE_CUT = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；]|\bwhile\b")   # not the comma inside 18,786.34
@@ -108,13 +110,17 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
         right_tokens = [t for t in tokens if mention.end <= t.start and t.end <= (cut.start() if cut else nxt)]
         before = [t for t in tokens if t.end <= mention.start]
         _choose_target(res, body, prev_end, left_tokens, right_tokens, out, vocab, english)
+        if res.target and res.target[0] == "metric":   # the unit says which metric: persons 'covered' are participants
+            res.target = ("metric", vocab.metric_by_unit.get(res.target[1], {}).get(mention.unit_kind, res.target[1]))
         _topic(res, out)
-        _choose_scheme(res, left_tokens, right_tokens, before, carried, english)
+        choose_scheme(res, left_tokens, right_tokens, before, carried, english)
         clause = CLAUSE_CUT.search(body, mention.end)
         schemes = {t.key for t in tokens if t.kind == "scheme" and t.start < (clause.start() if clause else len(body))}
         schemes |= {carried, res.scheme}
         _by_signature(res, body, prev_end, nxt, concepts, out, schemes, catalogue, vocab, english)
-        if _blocked(body, prev_end, mention, res, vocab, left_tokens):
+        cut_after = CLAUSE_CUT.search(body, mention.end, nxt)
+        assign_tier(res, body, prev_end, cut_after.start() if cut_after else nxt, english)
+        if blocked(body, prev_end, mention, res, vocab, left_tokens):
             res.skip = True
         out.append(res)
         prev_end = mention.end
@@ -148,7 +154,7 @@ def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], r
         res.target, res.tier = done[-1].target, done[-1].tier  # "…, a 3.5% increase"
         return
     inherit = done and done[-1].target and (
-        INHERIT_LEFT.match(_strip_words(gap, vocab)) or vocab.up.search(gap) or vocab.down.search(gap)
+        INHERIT_LEFT.match(strip_words(gap, vocab)) or vocab.up.search(gap) or vocab.down.search(gap)
         or any(t.kind == "scheme" for t in left))
     if inherit:
         res.target, res.tier, res.skip = done[-1].target, done[-1].tier, done[-1].skip
@@ -189,50 +195,6 @@ def _topic(res: Resolved, done: list[Resolved]) -> None:
     """'… visits reached 397 million, with total expenses amounting to …': expenses of those visits."""
     if res.target == ("metric", "medical_expenses") and done and done[-1].target == ("metric", "cross_region.visits"):
         res.target = ("metric", "cross_region.expenses")
-
-
-def _strip_words(gap: str, vocab: Vocabulary) -> str:
-    """The gap between two figures without change and qualifier words: what is left decides inheritance."""
-    gap = vocab.up.sub("", vocab.down.sub("", gap))
-    gap = re.sub(r"\b(?:in|for|of) (?:19|20)\d{2}\b|(?:19|20)\d{2}年", "", gap)
-    gap = re.sub(r"比上年同期|比上年底|比上年|较上年同期|较上年|同比|分别|respectively|year-on-year|"
-                 r"compared (?:to|with) the previous year|a |an |of |by |to |with |rate|about|approximately|"
-                 r"为|达到|达|共|约|近|逾|超过|分别为", "", gap, flags=re.I)
-    return gap
-
-
-def _choose_scheme(res: Resolved, left: list[Token], right: list[Token], before: list[Token],
-                   carried: str | None, english: bool) -> None:
-    left_s = [t.key for t in left if t.kind == "scheme"]
-    first_metric = next((t.start for t in right if t.kind in ("metric", "direct")), None)
-    right_s = [t.key for t in right if t.kind == "scheme"
-               and (first_metric is None or t.start < first_metric or res.from_right)]
-    before_s = [t.key for t in before if t.kind == "scheme"]
-    if right_s and (res.from_right or english and (res.inherited or not left_s)):
-        # "another 1.02 billion by the plan for … residents": the scheme named after the figure, most specific first
-        res.scheme = next((s for s in right_s if s != "bmi"), right_s[0])
-    elif left_s:
-        res.scheme = left_s[-1]
-    elif before_s:
-        res.scheme = before_s[-1]
-    else:
-        res.scheme = carried or "bmi"
-
-
-def _blocked(body: str, prev_end: int, m: NumberMention, res: Resolved, vocab: Vocabulary,
-             left: list[Token]) -> bool:
-    """A share, a subset or a per-head figure between the metric and the number is not the metric."""
-    gap = body[prev_end:m.start]
-    own = [t for t in left if t.kind in ("metric", "direct")]
-    if own:
-        last = own[-1]
-        gap = body[prev_end:last.start] + " " + body[last.end:m.start]
-    if vocab.blockers.search(PAREN.sub(" ", gap)):
-        return True
-    starts = [body.rfind(c, 0, m.start) for c in ",，;；"]
-    ends = [e for e in (body.find(c, m.end) for c in ",，;；") if e >= 0]
-    clause = body[max(starts) + 1:min(ends) if ends else len(body)]
-    return bool(vocab.sentence_blockers.search(clause))  # "99.9 percent of the poverty-stricken population"
 
 
 def _indicator(res: Resolved, catalogue: Catalogue) -> str | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from tasks.numbers import NumberMention
 from tasks.vocabulary import Token, Vocabulary
+from tasks.wording import load_wording
 
 # Indicator unit → the unit kinds of a level figure it accepts ("bare": no unit word, only in English or scaled).
 LEVEL_UNITS = {
@@ -34,8 +35,6 @@ class Resolved:
     masked: list[tuple[int, int]] = field(default_factory=list)  # concept words that named it: not change words
 
 
-TIERS = (("三级", "tier3"), ("二级", "tier2"), ("一级", "tier1"),
-         ("tertiary", "tier3"), ("secondary", "tier2"), ("primary", "tier1"))
 TO_LEVEL = re.compile(r"^\s*(?:到|至|为|to)\b", re.I)
 CONNECTOR = re.compile(r"^\s*(?:、|和|及|与|以及|,|，|and|,\s*and|or)\s*$", re.I)
 RESPECTIVELY = re.compile(r"^[^,.;。;]{0,20}?\brespectively\b|^\s*,?\s*respectively", re.I)
@@ -109,14 +108,9 @@ def enumeration_items(clause: str, tokens: list[Token], count: int) -> list[dict
     metrics = [t for t in tokens if t.kind in ("metric", "direct")]
     schemes = [t for t in tokens if t.kind == "scheme"]
     parts = [p for p in re.split(r"、|和(?!以)|及(?!以下)|\band\b|,", clause) if p.strip()]
-    if len(parts) >= 2 and len(parts) == count:
-        items = []
-        for part in parts:
-            tier = next((t for word, t in TIERS if word in part), None)
-            if tier:
-                items.append({"tier": tier})
-        if len(items) == count:
-            return items
+    tiers = _distinct_runs([key for _, _, key in load_wording().tier_hits(clause)])
+    if len(tiers) == count >= 2 and len(set(tiers)) == count:
+        return [{"tier": tier} for tier in tiers]   # '三级、二级、一级及以下', 'tertiary, secondary and primary'
     if len(schemes) >= count and len(schemes) >= 2:
         last = schemes[-count:]
         if len({t.key for t in last}) == count and _adjacent(clause, last):
@@ -128,6 +122,11 @@ def enumeration_items(clause: str, tokens: list[Token], count: int) -> list[dict
     if len(parts) >= 2 and len(parts) == count:
         return []
     return None
+
+
+def _distinct_runs(keys: list[str]) -> list[str]:
+    """Keys in order with repeats next to each other merged ('二级…二级医院' is one item)."""
+    return [k for i, k in enumerate(keys) if i == 0 or keys[i - 1] != k]
 
 
 def _adjacent(clause: str, toks: list[Token]) -> bool:

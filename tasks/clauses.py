@@ -1,0 +1,55 @@
+"""The words of a figure's clause that are not its metric: the scheme it is about, the words that make it another
+quantity (shares, subsets, per-head), and the filler between two figures that lets the second inherit the first."""
+from __future__ import annotations
+
+import re
+
+from tasks.numbers import NumberMention
+from tasks.resolve import Resolved
+from tasks.vocabulary import Token, Vocabulary
+
+PAREN = re.compile(r"\([^()]{0,60}\)|（[^（）]{0,60}）")
+
+
+def strip_words(gap: str, vocab: Vocabulary) -> str:
+    """The gap between two figures without change and qualifier words: what is left decides inheritance."""
+    gap = vocab.up.sub("", vocab.down.sub("", gap))
+    gap = re.sub(r"\b(?:in|for|of) (?:19|20)\d{2}\b|(?:19|20)\d{2}年", "", gap)
+    gap = re.sub(r"比上年同期|比上年底|比上年|较上年同期|较上年|同比|分别|respectively|year-on-year|"
+                 r"compared (?:to|with) the previous year|a |an |of |by |to |with |rate|about|approximately|"
+                 r"为|达到|达|共|约|近|逾|超过|分别为", "", gap, flags=re.I)
+    return gap
+
+
+def choose_scheme(res: Resolved, left: list[Token], right: list[Token], before: list[Token],
+                   carried: str | None, english: bool) -> None:
+    left_s = [t.key for t in left if t.kind == "scheme"]
+    first_metric = next((t.start for t in right if t.kind in ("metric", "direct")), None)
+    right_s = [t.key for t in right if t.kind == "scheme"
+               and (first_metric is None or t.start < first_metric or res.from_right)]
+    before_s = [t.key for t in before if t.kind == "scheme"]
+    if right_s and (res.from_right or english and (res.inherited or not left_s)):
+        # "another 1.02 billion by the plan for … residents": the scheme named after the figure, most specific first
+        res.scheme = next((s for s in right_s if s != "bmi"), right_s[0])
+    elif left_s:
+        res.scheme = left_s[-1]
+    elif before_s:
+        res.scheme = before_s[-1]
+    else:
+        res.scheme = carried or "bmi"
+
+
+def blocked(body: str, prev_end: int, m: NumberMention, res: Resolved, vocab: Vocabulary,
+             left: list[Token]) -> bool:
+    """A share, a subset or a per-head figure between the metric and the number is not the metric."""
+    gap = body[prev_end:m.start]
+    own = [t for t in left if t.kind in ("metric", "direct")]
+    if own:
+        last = own[-1]
+        gap = body[prev_end:last.start] + " " + body[last.end:m.start]
+    if vocab.blockers.search(PAREN.sub(" ", gap)):
+        return True
+    starts = [body.rfind(c, 0, m.start) for c in ",，;；"]
+    ends = [e for e in (body.find(c, m.end) for c in ",，;；") if e >= 0]
+    clause = body[max(starts) + 1:min(ends) if ends else len(body)]
+    return bool(vocab.sentence_blockers.search(clause))  # "99.9 percent of the poverty-stricken population"

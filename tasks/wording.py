@@ -1,0 +1,49 @@
+"""Extraction words beyond the token families: hospital tiers, gap fillers and comparatives, read from
+vocabulary.yaml so that the code holds no words of its own."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from tasks.vocabulary import VOCABULARY_PATH
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Compiled tier words (one named group per tier) and the metrics split by tier."""
+
+    tiers: re.Pattern
+    tier_keys: dict[str, str]
+    tiered_metrics: frozenset[str]
+
+    def tier_hits(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+        """(start, end, tier) of every tier word in text[start:end], in order."""
+        end = len(text) if end is None else end
+        return [(m.start(), m.end(), self.tier_keys[m.lastgroup]) for m in self.tiers.finditer(text, start, end)]
+
+
+def _words(entry: dict) -> list[str]:
+    """Chinese words as written, English words case-blind and whole ('primary', not 'primarily')."""
+    return list(entry.get("zh") or []) + [rf"(?<![A-Za-z])(?i:{w})(?![A-Za-z])" for w in entry.get("en") or []]
+
+
+def _group(named: dict[str, list[str]]) -> tuple[re.Pattern, dict[str, str]]:
+    parts, keys = [], {}
+    for n, (key, words) in enumerate(named.items()):
+        for m, word in enumerate(sorted(words, key=len, reverse=True)):
+            keys[f"w{n}_{m}"] = key
+            parts.append((len(word), f"(?P<w{n}_{m}>{word})"))
+    parts.sort(key=lambda p: -p[0])
+    return re.compile("|".join(p for _, p in parts) or "(?!x)x"), keys
+
+
+@lru_cache(maxsize=2)
+def load_wording(path: str | None = None) -> Wording:
+    """Read the extra sections of vocabulary.yaml once per process."""
+    data = yaml.safe_load(Path(path or VOCABULARY_PATH).read_text(encoding="utf-8"))
+    tiers, tier_keys = _group({k: _words(v) for k, v in data["tiers"].items()})
+    return Wording(tiers=tiers, tier_keys=tier_keys, tiered_metrics=frozenset(data["tiered_metrics"]))

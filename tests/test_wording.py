@@ -1,0 +1,46 @@
+"""Tier words are data checked against the catalogue, and name the tier of a payment-ratio figure in any order."""
+from __future__ import annotations
+
+import pytest
+
+from tasks.catalogue import load_catalogue
+from tasks.clean import clean_text
+from tasks.extract import extract_facts
+from tasks.vocabulary import load_vocabulary
+from tasks.wording import load_wording
+
+
+def test_tiers_and_tiered_metrics_are_catalogued():
+    wording = load_wording()
+    metrics = {ind.metric for ind in load_catalogue().indicators.values()}
+    for metric in wording.tiered_metrics:
+        for tier in set(wording.tier_keys.values()):
+            assert f"{metric}.{tier}" in metrics, (metric, tier)
+
+
+def test_tier_words_are_whole_words():
+    wording = load_wording()
+    assert [k for _, _, k in wording.tier_hits("tertiary, secondary and primary-level hospitals")] == \
+        ["tier3", "tier2", "tier1"]
+    assert wording.tier_hits("primarily, secondarily") == []
+
+
+def _ids(text: str, english: bool) -> set:
+    facts = extract_facts(clean_text(text), 2030, load_catalogue(), english, load_vocabulary())
+    return {(f["indicator_id"], f["measure"], f["value"]) for f in facts}
+
+
+@pytest.mark.parametrize("text,english,want", [
+    ("居民医保在二级医疗机构的住院费用目录内基金支付比例为73.5%，较上年提高0.4个百分点。", False,
+     {("rbmi.inpatient_reimbursement_ratio.tier2", "level", 73.5),
+      ("rbmi.inpatient_reimbursement_ratio.tier2", "yoy_pp", 0.4)}),
+    ("一级及以下医疗机构职工医保住院支付比例91.2%。", False, {("ebmi.inpatient_reimbursement_ratio.tier1", "level", 91.2)}),
+    ("For residents, the fund covered 71 percent of eligible inpatient costs at third-tier hospitals.", True,
+     {("rbmi.inpatient_reimbursement_ratio.tier3", "level", 71.0)}),
+    ("Resident fund payment ratios at tertiary, secondary and primary-and-below hospitals were 63%, 72% and 81% "
+     "respectively.", True, {("rbmi.inpatient_reimbursement_ratio.tier3", "level", 63.0),
+                             ("rbmi.inpatient_reimbursement_ratio.tier2", "level", 72.0),
+                             ("rbmi.inpatient_reimbursement_ratio.tier1", "level", 81.0)}),
+])
+def test_one_tier_named_anywhere(text, english, want):
+    assert want <= _ids(text, english)
