@@ -1,0 +1,81 @@
+"""Reading mechanisms on short texts written for the purpose: comparison years, full-year spans, fund parts,
+concept signatures, yuan restatements, regions, unread languages and figures left out with a reason."""
+import pytest
+
+from tasks.catalogue import load_catalogue
+from tasks.process import process_documents, process_one
+from tasks.raw import RawDocument
+from tests.extraction_helpers import keys_of
+
+ZH = "国家医疗保障局发布《2031年全国医疗保障事业发展统计公报》。"
+EN = "The National Healthcare Security Administration released the 2031 National Medical Security Development " \
+     "Statistical Bulletin. "
+
+CASES = [
+    ("comparison year is the base, not the period", ZH + "截至2031年底,职工医保参保人数38120万人,比2030年底增加905万人,同比增长2.4%。",
+     {("ebmi.participants", 2031, "level", 3.812e8), ("ebmi.participants", 2031, "yoy_abs", 9.05e6),
+      ("ebmi.participants", 2031, "yoy_pct", 2.4)}),
+    ("compared with a named year in English", EN + "Employee medical insurance covered 381.2 million people in 2031, "
+     "an increase of 9.05 million compared with 2030.",
+     {("ebmi.participants", 2031, "level", 3.812e8), ("ebmi.participants", 2031, "yoy_abs", 9.05e6)}),
+    ("pooled part before its metric, carried to a bare balance", ZH + "2031年职工医保统筹基金(含生育保险)收入18020.5亿元,"
+     "统筹基金当期结存4301.2亿元,累计结存31980.4亿元。",
+     {("ebmi.fund.pooled_revenue", 2031, "level", 1.80205e12), ("ebmi.fund.pooled_current_balance", 2031, "level", 4.3012e11),
+      ("ebmi.fund.pooled_cumulative_balance", 2031, "level", 3.19804e12)}),
+    ("personal account part after the metric in English", EN + "The cumulative balance of personal accounts of the employee "
+     "scheme stood at 1,502.3 billion yuan.",
+     {("ebmi.personal_account.cumulative_balance", 2031, "level", 1.5023e12)}),
+    ("a head noun ends the part", ZH + "职工医保个人账户收入6702.1亿元,基金支出19980.3亿元。",
+     {("ebmi.personal_account.revenue", 2031, "level", 6.7021e11), ("ebmi.fund.expenditure", 2031, "level", 1.99803e12)}),
+    ("concepts in any order, zh", ZH + "全年共有2210家定点医药机构因欺诈骗保被查实,公安机关联合侦办的医保案件达3350起。",
+     {("supervision.fraud_institutions", 2031, "level", 2210.0), ("supervision.police_cases", 2031, "level", 3350.0)}),
+    ("concepts in any order, en", EN + "In 2031 the administration clawed back CNY 29.8 billion of insurance funds, and "
+     "12,400 suspects were arrested.",
+     {("supervision.funds_recovered", 2031, "level", 2.98e10), ("supervision.suspects_arrested", 2031, "level", 12400.0)}),
+    ("a figure's own year beats a cumulative topic", EN + "Since its establishment the administration has kept adjusting "
+     "the drug list for nine consecutive years, adding 1,020 drugs in total, with 96 new drugs added in 2031.",
+     {("nrdl.drugs_added_cumulative", 2031, "level", 1020.0), ("nrdl.drugs_added", 2031, "level", 96.0)}),
+    ("the yuan figure restated in brackets", EN + "The fund took in $505b (CNY3.66t) in revenue in 2031.",
+     {("bmi.fund.revenue", 2031, "level", 3.66e12)}),
+    ("a full-year monthly span is annual", "国家医保局发布2031年1-12月全国医疗保障基金主要指标。2031年1-12月,基本医疗保险"
+     "统筹基金总收入28120.5亿元。职工医保参保人数38120万人。", {("ebmi.participants", 2031, "level", 3.812e8)}),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", CASES, ids=[c[0] for c in CASES])
+def test_reading(name, text, expected):
+    got = {(i, y, m, round(v, 3)) for i, y, m, v in keys_of(text)}
+    assert {(i, y, m, round(v, 3)) for i, y, m, v in expected} <= got
+
+
+def test_a_province_never_yields_national_facts():
+    text = ZH + "2031年,全国基本医疗保险基金总收入36120.5亿元。\n\n2031年,广东省基本医疗保险基金总收入3000.5亿元。"
+    _, facts = process_one(RawDocument("p.txt", text.encode()), load_catalogue())
+    revenue = {(f["region"], f["value"]) for f in facts if f["indicator_id"] == "bmi.fund.revenue"}
+    assert ("CN", 3.61205e12) in revenue
+    assert ("CN", 3.0005e11) not in revenue and ("440000", 3.0005e11) in revenue
+
+
+def test_a_provincial_bulletin_is_that_province():
+    text = "《2031年广东省医疗保障事业发展统计公报》\n截至2031年底,全省基本医疗保险参保人数11020.5万人。"
+    doc, facts = process_one(RawDocument("gd.txt", text.encode()), load_catalogue())
+    assert doc["region"] == "440000"
+    assert facts and all(f["region"] == "440000" for f in facts)
+
+
+def test_a_language_not_read_is_recorded_never_unrelated():
+    text = "국가의료보장국은 2031년 전국 의료보장사업 발전 통계공보를 발표했다. 기본의료보험 가입자는 13억 4천만 명이다. " * 3
+    doc, facts = process_one(RawDocument("ko.txt", text.encode()), load_catalogue())
+    assert doc["language"] == "ko" and doc["kind"] == "not_read" and facts == []
+    assert "not read: language ko" in doc["problems"]
+
+
+def test_figures_left_out_are_kept_with_the_reason():
+    text = ZH + "2031年1-6月,基本医疗保险基金总收入15020.5亿元。职工医保参保人数38120万人,其中灵活就业人员5020.5万人。"
+    result = process_documents([RawDocument("left.txt", text.encode())], load_catalogue())
+    left = result.unattributed
+    reasons = dict(zip(left["text"], left["reason"]))
+    assert reasons.get("15020.5亿元") == "partial year"
+    assert "5020.5万人" in reasons and reasons["5020.5万人"]
+    assert set(left["release_year"]) == {2031}
+    assert "38120万人" not in reasons        # an attributed figure is not left out
