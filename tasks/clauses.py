@@ -8,6 +8,7 @@ from tasks.numbers import NumberMention
 from tasks.resolve import Resolved
 from tasks.vocabulary import Token, Vocabulary
 
+FIGURE_OF = re.compile(r"\s*的")   # '4.02万亿元的…收入': the figure is the amount of what follows
 PAREN = re.compile(r"\([^()]{0,60}\)|（[^（）]{0,60}）")
 
 
@@ -53,3 +54,17 @@ def blocked(body: str, prev_end: int, m: NumberMention, res: Resolved, vocab: Vo
     ends = [e for e in (body.find(c, m.end) for c in ",，;；") if e >= 0]
     clause = body[max(starts) + 1:min(ends) if ends else len(body)]
     return bool(vocab.sentence_blockers.search(clause))  # "99.9 percent of the poverty-stricken population"
+
+
+def figure_first_zh(body: str, m: NumberMention, ahead: list[Token], far: list[Token], opens: bool,
+                    vocab: Vocabulary) -> list[Token]:
+    """A Chinese figure that stands before what it counts: '4.02万亿元的…总收入比上年增长4.2%' (the metric
+    named last before the change words of its clause), '3.41万亿元，这是…的总支出' (a figure opening the sentence
+    names the metric that follows it, up to the next figure)."""
+    pool = far if opens else ahead
+    if not (opens or FIGURE_OF.match(body, m.end)):
+        return ahead[:1]
+    change = [c.start() for c in (vocab.up.search(body, m.end), vocab.down.search(body, m.end)) if c]
+    stop = min(change) if change else len(body)
+    named = [t for t in pool if t.end <= stop]
+    return named[-1:] if named else pool[:1]

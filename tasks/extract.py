@@ -13,7 +13,7 @@ from tasks.signatures import signature_target
 from tasks.unattributed import Unattributed, leave_out, pieces, why_not
 from tasks.vocabulary import Token, Vocabulary, load_vocabulary
 from tasks.tiers import assign_tier
-from tasks.clauses import blocked, choose_scheme, strip_words
+from tasks.clauses import blocked, choose_scheme, figure_first_zh, strip_words
 
 BULLET = re.compile(r"^\s*(?:[-•·*]|\d{1,2}[.、])\s")
 CLAUSE_CUT = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；]|\bwhile\b")   # not the comma inside 18,786.34
@@ -109,11 +109,13 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
         cut = CLAUSE_CUT.search(body, mention.end, nxt)
         right_tokens = [t for t in tokens if mention.end <= t.start and t.end <= (cut.start() if cut else nxt)]
         before = [t for t in tokens if t.end <= mention.start]
-        _choose_target(res, body, prev_end, left_tokens, right_tokens, out, vocab, english)
+        far = [t for t in tokens if mention.end <= t.start and t.end <= nxt]
+        _choose_target(res, body, prev_end, left_tokens, right_tokens, out, vocab, english, far)
         if res.target and res.target[0] == "metric":   # the unit says which metric: persons 'covered' are participants
             res.target = ("metric", vocab.metric_by_unit.get(res.target[1], {}).get(mention.unit_kind, res.target[1]))
         _topic(res, out)
-        choose_scheme(res, left_tokens, right_tokens, before, carried, english)
+        scheme_right = far if res.from_right and not english else right_tokens   # '2.2万亿元，这是职工医保…'
+        choose_scheme(res, left_tokens, scheme_right, before, carried, english)
         clause = CLAUSE_CUT.search(body, mention.end)
         schemes = {t.key for t in tokens if t.kind == "scheme" and t.start < (clause.start() if clause else len(body))}
         schemes |= {carried, res.scheme}
@@ -131,7 +133,7 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
 
 
 def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], right: list[Token],
-                   done: list[Resolved], vocab: Vocabulary, english: bool) -> None:
+                   done: list[Resolved], vocab: Vocabulary, english: bool, far: list[Token] = ()) -> None:
     m = res.mention
     after = vocab.token_after(body[m.end:m.end + 60])
     if after:
@@ -160,11 +162,13 @@ def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], r
         res.target, res.tier, res.skip = done[-1].target, done[-1].tier, done[-1].skip
         res.inherited = True
         return
-    if english:
-        ahead = [t for t in right if t.kind in ("metric", "direct", "ignore")]
-        if ahead and ahead[0].kind != "ignore":
-            res.target, res.from_right = (ahead[0].kind, ahead[0].key), True
-            res.used_end = ahead[0].end
+    ahead = [t for t in right if t.kind in ("metric", "direct", "ignore")]
+    if not english:
+        ahead = figure_first_zh(body, m, ahead, [t for t in far if t.kind in ("metric", "direct", "ignore")],
+                                not left and not done, vocab)
+    if ahead and ahead[0].kind != "ignore":
+        res.target, res.from_right = (ahead[0].kind, ahead[0].key), True
+        res.used_end = ahead[0].end
 
 
 def _by_signature(res: Resolved, body: str, prev_end: int, nxt: int, concepts: list[tuple[int, int, str]],

@@ -44,3 +44,14 @@ def _ids(text: str, english: bool) -> set:
 ])
 def test_one_tier_named_anywhere(text, english, want):
     assert want <= _ids(text, english)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("3.52万亿元的基本医保基金总支出比上年增长3.9%。", {("bmi.fund.expenditure", "level", 3.52e12),
+                                                   ("bmi.fund.expenditure", "yoy_pct", 3.9)}),
+    ("2.2万亿元，这是职工医保基金全年的收入，较上年增加900亿元。", {("ebmi.fund.revenue", "level", 2.2e12),
+                                                       ("ebmi.fund.revenue", "yoy_abs", 9e10)}),
+    ("4.1亿人次的异地就医比上年增加2000万人次。", {("cross_region.visits", "level", 4.1e8)}),
+])
+def test_chinese_figure_before_what_it_counts(text, want):
+    assert want <= _ids(text, False)
