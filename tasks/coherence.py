@@ -1,6 +1,11 @@
 """Plausibility of figures and of whole documents: word-salad spam pages must yield no facts."""
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
 from tasks.catalogue import Catalogue
 
 POWERS = (-3, -2, -1, 1, 2, 3)   # the unit errors a figure may carry: up to a thousandfold either way
@@ -30,9 +35,16 @@ def screen_facts(facts: list[dict], catalogue: Catalogue) -> tuple[list[dict], i
     return kept, dropped
 
 
+@lru_cache(maxsize=1)
+def limits() -> dict[str, float]:
+    """The word-salad limits of coherence.yaml."""
+    return yaml.safe_load(Path(__file__).with_name("coherence.yaml").read_text(encoding="utf-8"))
+
+
 def coherence_problems(facts: list[dict], catalogue: Catalogue) -> list[str]:
     """Reasons to distrust a whole document (empty when it reads as a coherent report)."""
-    if len(facts) < 4:
+    lim = limits()
+    if len(facts) < lim["min_facts"]:
         return []
     implausible = sum(plausibility(f["indicator_id"], f["measure"], f["value"], catalogue) == "implausible"
                       for f in facts)
@@ -41,9 +53,9 @@ def coherence_problems(facts: list[dict], catalogue: Catalogue) -> list[str]:
         by_key.setdefault((f["indicator_id"], f["period_year"], f["measure"]), set()).add(round(f["value"], 6))
     contradictions = sum(1 for values in by_key.values() if _contradict(values))
     problems = []
-    if implausible >= 3 and implausible / len(facts) >= 0.3:
+    if implausible >= lim["implausible_min"] and implausible / len(facts) >= lim["implausible_share"]:
         problems.append(f"incoherent: {implausible} of {len(facts)} figures outside plausible ranges (word salad?)")
-    if contradictions >= 3 and contradictions / len(by_key) >= 0.3:
+    if contradictions >= lim["contradictions_min"] and contradictions / len(by_key) >= lim["contradictions_share"]:
         problems.append(f"incoherent: {contradictions} indicators stated with contradicting values (word salad?)")
     return problems
 
@@ -54,4 +66,4 @@ def _contradict(values: set[float]) -> bool:
         return False
     low, high = ordered[0], ordered[-1]
     ratio = high / low
-    return ratio > 1.15 and not any(abs(ratio - 10 ** k) / 10 ** k < 0.02 for k in (1, 2, 3))
+    return ratio > limits()["contradiction_ratio"] and not any(abs(ratio - 10 ** k) / 10 ** k < 0.02 for k in (1, 2, 3))

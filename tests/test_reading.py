@@ -79,3 +79,25 @@ def test_figures_left_out_are_kept_with_the_reason():
     assert "5020.5万人" in reasons and reasons["5020.5万人"]
     assert set(left["release_year"]) == {2031}
     assert "38120万人" not in reasons        # an attributed figure is not left out
+
+
+WORD_SALAD = ZH + ("参保人数37948.34万人国务院决策部署,参保人数13.5亿人,基金总收入4119.75亿元贯彻落实,参保人数95.5万人,"
+                   "基金总收入3.5万亿元新发展理念,基金总收入853.70亿元,基金总支出29764.03亿元,基金总支出4639.17亿元,"
+                   "累计结存2.3亿元,累计结存38628.52亿元,职工医保参保人数10457.50万人,职工医保参保人数27491.84万人。")
+
+
+def test_word_salad_is_quarantined():
+    doc, facts = process_one(RawDocument("salad.txt", WORD_SALAD.encode()), load_catalogue())
+    assert doc["status"] == "quarantined" and facts == []
+    assert "incoherent" in doc["problems"]
+
+
+def test_a_few_misread_figures_do_not_quarantine_a_real_article():
+    text = EN + ("By the end of 2031, 1.36 billion people were insured, and the participation rate stayed above 95%. "
+                 "Employee medical insurance coverage has doubled in 16 years, while more than 17 million people were "
+                 "insured twice. The number of employees insured has doubled from 195 million to 391 million, and "
+                 "retirees from 48 million to 101.2 million.")
+    doc, facts = process_one(RawDocument("news.txt", text.encode()), load_catalogue())
+    assert doc["status"] == "ok"
+    assert ("bmi.participants", 2031, "level", 1.36e9) in {(f["indicator_id"], f["period_year"], f["measure"],
+                                                          f["value"]) for f in facts}
