@@ -13,6 +13,7 @@ from tasks.signatures import signature_target
 from tasks.unattributed import Unattributed, leave_out, pieces, why_not
 from tasks.vocabulary import Token, Vocabulary, load_vocabulary
 from tasks.tiers import assign_tier
+from tasks.wording import load_wording
 from tasks.clauses import blocked, choose_scheme, figure_first_zh, strip_words
 
 BULLET = re.compile(r"^\s*(?:[-•·*]|\d{1,2}[.、])\s")
@@ -21,6 +22,7 @@ PAREN = re.compile(r"\([^()]{0,60}\)|（[^（）]{0,60}）")
 PREV_YEAR_PAREN = re.compile(r"(?:上年|上年同期|去年|上年底)\s*$")
 NOT_A_LABEL_BEFORE = re.compile(r"(?:group|section|table|figure|no\.|article|chapter|part|page|phase|round)\s*$", re.I)
 NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d)")
+YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*(?:~|-|–|—|to|至|到)\s*(?:19|20)\d{2}")
 YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 INHERIT_LEFT = re.compile(r"^[\s,，、和及与;:()（）]*$|^[\s,，]*(?:and|another|while|with)?[\s,]*$", re.I)
 
@@ -152,7 +154,8 @@ def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], r
         res.skip = last.kind == "ignore"
         return
     gap = body[prev_end:m.start]
-    if english and done and done[-1].target and vocab.after_change.match(body[m.end:m.end + 20]):
+    if english and done and done[-1].target and (vocab.after_change.match(body[m.end:m.end + 20])
+                                                 or load_wording().change_after(body[m.end:m.end + 60])):
         res.target, res.tier = done[-1].target, done[-1].tier  # "…, a 3.5% increase"
         return
     inherit = done and done[-1].target and (
@@ -230,11 +233,16 @@ def _fact(res: Resolved, body: str, sent: Sentence, years: list[tuple[int, int]]
         return None
     gap = "".join(" " if any(a <= i < b for a, b in res.masked) else body[i]
                   for i in range(res.gap_start, m.start))[-40:]
-    measured = ("level", 1) if in_paren else measure_of(gap, right[:20], m, ind.unit, vocab)
+    measured = ("level", 1) if in_paren else measure_of(gap, right[:60], m, ind.unit, vocab)
     if measured is None or not unit_ok(m, ind.unit, measured[0], english):
         return None
     measure, sign = measured
     year = _period_year(m, left, right, sent.start, years, carried_year, release_year)
+    if measure == "level_from":   # the start of 'from 2007 to 2022', or no year it can be given
+        span = YEAR_SPAN.search(body)
+        if not span:
+            return None
+        measure, year = "level", int(span.group(1))
     if in_paren:
         year -= 1
     if not release_year - 30 <= year <= release_year:

@@ -35,6 +35,7 @@ class Resolved:
     masked: list[tuple[int, int]] = field(default_factory=list)  # concept words that named it: not change words
 
 
+FROM_LEVEL = re.compile(r"^\s*(?:from|由|从)\s*$", re.I)
 TO_LEVEL = re.compile(r"^\s*(?:到|至|为|to)\b", re.I)
 CONNECTOR = re.compile(r"^\s*(?:、|和|及|与|以及|,|，|and|,\s*and|or)\s*$", re.I)
 RESPECTIVELY = re.compile(r"^[^,.;。;]{0,20}?\brespectively\b|^\s*,?\s*respectively", re.I)
@@ -59,11 +60,16 @@ def measure_of(left: str, right_head: str, mention: NumberMention, unit: str,
                vocab: Vocabulary) -> tuple[str, int] | None:
     """(measure, sign) from the change words around a figure; None when the figure is not usable."""
     change = _last_trigger(left, vocab)
+    compared = load_wording().change_after(right_head)
+    if change is None and compared:
+        change = (compared, len(left))   # '6.2 million more than a year earlier'
     if change is None and vocab.after_change.match(right_head) and mention.unit_kind == "percent":
         change = ("up", len(left))
         after = vocab.after_change.match(right_head).group(0).lower()
         if any(w in after for w in ("decrease", "decline", "drop")):
             change = ("down", len(left))
+    if change is not None and FROM_LEVEL.search(left[change[1]:]):
+        return ("level_from", 1)   # 'increased from 134 million to 267 million': the level at the start
     if change is not None and TO_LEVEL.search(left[change[1]:]):
         change = None  # "提高到60%", "decreased to 11,707 RMB" state a level
     if change is None:

@@ -19,6 +19,12 @@ class Wording:
     tiers: re.Pattern
     tier_keys: dict[str, str]
     tiered_metrics: frozenset[str]
+    comparative: re.Pattern       # 'more than a year earlier' after a figure; group 'down' when it fell
+
+    def change_after(self, text: str) -> str | None:
+        """'up' or 'down' when `text` (what follows a figure) opens with a comparative over a base year."""
+        match = self.comparative.match(text)
+        return None if match is None else ("down" if match.group("down") else "up")
 
     def tier_hits(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
         """(start, end, tier) of every tier word in text[start:end], in order."""
@@ -46,4 +52,12 @@ def load_wording(path: str | None = None) -> Wording:
     """Read the extra sections of vocabulary.yaml once per process."""
     data = yaml.safe_load(Path(path or VOCABULARY_PATH).read_text(encoding="utf-8"))
     tiers, tier_keys = _group({k: _words(v) for k, v in data["tiers"].items()})
-    return Wording(tiers=tiers, tier_keys=tier_keys, tiered_metrics=frozenset(data["tiered_metrics"]))
+    return Wording(tiers=tiers, tier_keys=tier_keys, tiered_metrics=frozenset(data["tiered_metrics"]),
+                   comparative=_comparative(data["comparatives"]))
+
+
+def _comparative(entry: dict) -> re.Pattern:
+    """'<up|down word> <link> <base year>' right after a figure, case-blind."""
+    alt = lambda words: "|".join(sorted(words, key=len, reverse=True))   # noqa: E731
+    return re.compile(rf"\s*(?:(?P<up>{alt(entry['up'])})|(?P<down>{alt(entry['down'])}))\s+(?:{alt(entry['link'])})"
+                      rf"\s+(?:{alt(entry['base'])})\b", re.I)

@@ -55,3 +55,21 @@ def test_one_tier_named_anywhere(text, english, want):
 ])
 def test_chinese_figure_before_what_it_counts(text, want):
     assert want <= _ids(text, False)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Maternity insurance covered 249 million people, 3.1 million more than a year earlier.",
+     {("maternity.participants", "level", 2.49e8), ("maternity.participants", "yoy_abs", 3.1e6)}),
+    ("The coverage rate was 95.1 percent, 0.2 percentage points lower than the previous year.",
+     {("bmi.coverage_rate", "level", 95.1), ("bmi.coverage_rate", "yoy_pp", -0.2)}),
+])
+def test_english_comparative_after_a_figure_is_a_change(text, want):
+    assert want <= _ids(text, True)
+
+
+def test_a_change_from_a_level_is_that_level_at_the_start_year():
+    facts = extract_facts(clean_text("From 2016 to 2030, maternity insurance participants increased from 185 million "
+                                     "to 249 million."), 2030, load_catalogue(), True, load_vocabulary())
+    got = {(f["indicator_id"], f["period_year"], f["measure"], f["value"]) for f in facts}
+    assert ("maternity.participants", 2016, "level", 1.85e8) in got
+    assert not any(f["measure"] == "yoy_abs" for f in facts)
