@@ -21,8 +21,8 @@ def release_flow(warehouse: str, release_year: int, run_id: str) -> dict:
     """
     log = get_run_logger()
     catalogue = load_catalogue()
-    facts, documents = stage.read_release_inputs(warehouse, release_year)
-    build = stage.build_release(release_year, facts, documents, catalogue)
+    facts, documents, previous, unattributed = stage.read_release_inputs(warehouse, release_year)
+    build = stage.build_release(release_year, facts, documents, catalogue, previous, unattributed)
     summary = {"release_year": release_year, "published_rows": len(build.published),
                "status_counts": build.status_counts, "alerts": build.alerts}
     if build.blocked:

@@ -67,18 +67,23 @@ def store_batch(warehouse: str, documents: pd.DataFrame, facts: pd.DataFrame, ye
 
 
 @task(name="read-release-inputs", **STAGE, **IO_RETRIES)
-def read_release_inputs(warehouse: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The stored documents and publishable facts of one release."""
+def read_release_inputs(warehouse: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The publishable facts and documents of one release, earlier releases' published rows (evidence for
+    repairs) and the figures the batch left out."""
     wh = Warehouse(warehouse)
     documents = wh.read("documents", [year])
-    return gate.publishable_facts(wh.read("facts", [year]), documents), documents
+    earlier = [y for y in wh.release_years("published") if 0 < y < year]
+    previous = wh.read("published", earlier)
+    unattributed = wh.read("unattributed", [year])
+    return gate.publishable_facts(wh.read("facts", [year]), documents), documents, previous, unattributed
 
 
 @task(name="build-release", **STAGE)
-def build_release(year: int, facts: pd.DataFrame, documents: pd.DataFrame,
-                  catalogue: Catalogue) -> release.ReleaseBuild:
+def build_release(year: int, facts: pd.DataFrame, documents: pd.DataFrame, catalogue: Catalogue,
+                  previous: pd.DataFrame | None = None,
+                  unattributed: pd.DataFrame | None = None) -> release.ReleaseBuild:
     """Reconcile, derive and validate one release."""
-    return release.build_release(year, facts, documents, catalogue)
+    return release.build_release(year, facts, documents, catalogue, previous, unattributed)
 
 
 @task(name="write-release", **STAGE, **IO_RETRIES)

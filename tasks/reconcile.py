@@ -7,7 +7,7 @@ import pandas as pd
 
 from tasks.catalogue import Catalogue
 from tasks.numbers import format_number
-from tasks.repair import NATIONAL, repair_candidates
+from tasks.repair import NATIONAL, prior_levels, repair_candidates
 from tasks.schema import KEY, columns
 from tasks.trust import DocTrust, document_trust, fact_resolution, figures_agree, source_of, trust_rules
 
@@ -41,8 +41,9 @@ class Candidate:
 
 
 def publish_release(release_year: int, facts: pd.DataFrame, documents: pd.DataFrame,
-                    catalogue: Catalogue) -> pd.DataFrame:
-    """Reconcile every fact of a release into the published table."""
+                    catalogue: Catalogue, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Reconcile every fact of a release into the published table (`previous`: earlier releases' published rows,
+    evidence for power-of-ten repairs)."""
     docs = documents[documents["status"] == "ok"].sort_values("doc_id").set_index("doc_id")
     usable = facts[(facts["release_year"] == release_year) & facts["doc_id"].isin(docs.index)]
     trust = document_trust(docs.reset_index(), usable, catalogue)
@@ -60,7 +61,7 @@ def publish_release(release_year: int, facts: pd.DataFrame, documents: pd.DataFr
             text=row.text))
     for cands in candidates.values():
         cands.sort(key=lambda c: (c.doc_id, c.value, c.text, c.qualifier))
-    notes = repair_candidates(candidates, catalogue, agree)
+    notes = repair_candidates(candidates, catalogue, agree, prior_levels(previous, release_year))
     rows = [_publish_key(key, cands, catalogue, release_year, trust)
             for key, cands in sorted(candidates.items()) if cands]
     for row in rows:

@@ -25,20 +25,22 @@ class ReleaseBuild:
     checks: list[ValidationResult] = field(default_factory=list)
     blocked: bool = False                        # the published suite failed: nothing of this release is written
     alerts: list[dict] = field(default_factory=list)
+    unattributed: pd.DataFrame | None = None     # figures the batch left out (tasks/schema.py UNATTRIBUTED)
 
     @property
     def status_counts(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in self.published["status"].value_counts().sort_index().items()}
 
 
-def build_release(release_year: int, facts: pd.DataFrame, documents: pd.DataFrame,
-                  catalogue: Catalogue) -> ReleaseBuild:
-    """Reconcile a release's facts, add derived rows, validate; a failed published suite blocks the release."""
-    stated = reconcile.publish_release(release_year, facts, documents, catalogue)
+def build_release(release_year: int, facts: pd.DataFrame, documents: pd.DataFrame, catalogue: Catalogue,
+                  previous: pd.DataFrame | None = None, unattributed: pd.DataFrame | None = None) -> ReleaseBuild:
+    """Reconcile a release's facts (earlier releases' published rows back repairs), add derived rows, validate;
+    a failed published suite blocks the release. Figures left out are reported per document."""
+    stated = reconcile.publish_release(release_year, facts, documents, catalogue, previous)
     derived = derive_indicators(stated, catalogue)
     published = pd.concat([stated, derived], ignore_index=True) if len(derived) else stated.reset_index(drop=True)
     published = published[schema.columns("published")]
-    build = ReleaseBuild(release_year, published, alerts=alerts.published_alerts(stated))
+    build = ReleaseBuild(release_year, published, alerts=alerts.published_alerts(stated), unattributed=unattributed)
     check = validate_frame("published", published, catalogue)
     build.checks.append(check)
     if not check.success:
@@ -48,7 +50,23 @@ def build_release(release_year: int, facts: pd.DataFrame, documents: pd.DataFram
     if len(build.identities):
         build.checks.append(validate_frame("identities", build.identities, catalogue))
     build.alerts += identity_alerts(build.identities)
+    build.alerts += left_out_alerts(release_year, unattributed)
     return build
+
+
+def left_out_alerts(release_year: int, unattributed: pd.DataFrame | None) -> list[dict]:
+    """One info alert per document whose figures were left out: how many, for which reasons."""
+    if unattributed is None or unattributed.empty:
+        return []
+    rows = unattributed[unattributed["release_year"].astype(int) == int(release_year)]
+    out = []
+    for doc_id, group in sorted(rows.groupby("doc_id"), key=lambda item: item[0]):
+        counts = group["reason"].fillna("").value_counts()
+        reasons = ", ".join(f"{reason or 'unsaid'} x{n}" for reason, n in sorted(counts.items()))
+        out.append(alerts.make_alert(release_year, "info", "figures_left_out",
+                                     f"{len(group)} figure(s) not attributed to an indicator: {reasons}",
+                                     doc_id=str(doc_id)))
+    return out
 
 
 def identity_alerts(identities: pd.DataFrame) -> list[dict]:

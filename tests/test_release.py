@@ -64,3 +64,25 @@ def test_checks_files_keep_every_verdict_and_the_data_docs(built):
     assert [c["suite"] for c in record["checks"]] == ["facts", "published", "identities"]
     assert record["data_docs"] == ["datadocs/index.html"] and "datadocs/index.html" in files
     assert b"published" in files["datadocs/index.html"]
+
+
+def test_earlier_releases_back_a_repair_and_figures_left_out_are_an_info_alert_per_document():
+    from release_frames import published
+    from tasks.schema import columns
+
+    doc = "6f1d39fb7c2bd3b1"
+    wrong = facts((doc, "bmi.fund.revenue", 2024, "level", 3.491337e13, "final_bulletin", 2024, "349133.7亿元"))
+    previous = published([("bmi.fund.revenue", 2023, "level", 3.3501e12)], release_year=2023, status="agreed")
+    left = pd.DataFrame([{"doc_id": doc, "text": "120亿元", "span_start": 3, "span_end": 9, "value": 1.2e10,
+                          "unit_kind": "money", "reason": "no metric word", "context": "……120亿元……",
+                          "region": "CN", "release_year": 2024},
+                         {"doc_id": doc, "text": "7.5亿人次", "span_start": 20, "span_end": 26, "value": 7.5e8,
+                          "unit_kind": "person_times", "reason": "partial year", "context": "1-6月",
+                          "region": "CN", "release_year": 2024}], columns=columns("unattributed"))
+    build = build_release(2024, wrong, DOCS.iloc[:1], load_catalogue(), previous=previous, unattributed=left)
+    revenue = build.published[build.published["indicator_id"] == "bmi.fund.revenue"].iloc[0]
+    assert revenue["status"] == "repaired" and "release 2023" in revenue["note"]
+    assert build_release(2024, wrong, DOCS.iloc[:1], load_catalogue()).published.iloc[0]["status"] == "suspect"
+    [alert] = [a for a in build.alerts if a["rule"] == "figures_left_out"]
+    assert alert["severity"] == "info" and alert["doc_id"] == doc
+    assert "2 figure(s)" in alert["evidence"] and "no metric word x1" in alert["evidence"]

@@ -92,3 +92,75 @@ def test_a_provincial_figure_is_never_range_checked_or_repaired_and_never_feeds_
     province, nation = row(pub, "bmi.fund.revenue", region="440000"), row(pub, "bmi.fund.revenue")
     assert province.value == 2.1e11 and province.status == "single_source" and "repaired" not in province.note
     assert nation.value == 3.49e12 and nation.sources == "cn"
+
+
+def earlier(*rows, release=R - 1):
+    """Published rows of an earlier release: (indicator, period_year, value[, status[, release]])."""
+    records = []
+    for indicator, period, value, *rest in rows:
+        status = rest[0] if rest else "agreed"
+        records.append({"indicator_id": indicator, "region": "CN", "period_year": period, "measure": "level",
+                        "value": value, "unit": load_catalogue()[indicator].unit, "status": status, "n_sources": 2,
+                        "sources": "x;y", "qualifier": "exact", "vintage": "final_bulletin", "note": "",
+                        "source_text": "", "resolution": abs(value) * 1e-4, "input_status": status, "evidence": "",
+                        "release_year": rest[1] if len(rest) > 1 else release})
+    return pd.DataFrame(records, columns=columns("published"))
+
+
+def with_previous(docs, facts, previous, seed=None):
+    f, d = frames(docs, facts, seed)
+    return publish_release(R, f, d, load_catalogue(), previous=previous)
+
+
+def test_last_years_published_level_backs_a_repair_the_range_alone_could_not():
+    facts = [fact("a", "bmi.fund.revenue", 3.49e13, "349000亿元")]          # 10x too large, out of range
+    revenue = row(with_previous([doc("a")], facts, earlier(("bmi.fund.revenue", R - 1, 3.35e12))),
+                  "bmi.fund.revenue")
+    assert revenue.status == "repaired" and revenue.value == pytest.approx(3.49e12)
+    assert f"release {R - 1} published for {R - 1}" in revenue.note and "only the plausible range" not in revenue.note
+
+
+def test_the_previous_release_value_of_the_same_key_backs_a_restated_figure():
+    facts = [fact("a", "bmi.fund.revenue", 3.35e11, "3350亿元", year=R - 1)]  # restated a power of ten too small
+    revenue = with_previous([doc("a")], facts, earlier(("bmi.fund.revenue", R - 1, 3.3501e12)))
+    restated = revenue[revenue.period_year == R - 1].iloc[0]
+    assert restated.status == "repaired" and restated.value == pytest.approx(3.35e12)
+    assert f"release {R - 1} published" in restated.note and f"for {R - 1}" in restated.note
+
+
+def test_last_years_level_times_the_stated_growth_backs_a_repair():
+    facts = [fact("a", "bmi.fund.revenue", 3.49e13, "349000亿元"), fact("a", "bmi.fund.revenue", 4.2, "4.2%", "yoy_pct")]
+    revenue = row(with_previous([doc("a")], facts, earlier(("bmi.fund.revenue", R - 1, 3.35e12))), "bmi.fund.revenue")
+    assert revenue.status == "repaired" and "x growth 4.2% fits" in revenue.note
+
+
+def test_a_growth_that_contradicts_last_years_level_is_no_evidence():
+    facts = [fact("a", "bmi.fund.revenue", 3.49e13, "349000亿元"), fact("a", "bmi.fund.revenue", 40.0, "40%", "yoy_pct")]
+    revenue = row(with_previous([doc("a")], facts, earlier(("bmi.fund.revenue", R - 1, 3.35e12))), "bmi.fund.revenue")
+    assert revenue.status == "suspect"
+
+
+def test_the_previous_release_settles_a_ten_fold_tie_in_every_input_order():
+    previous = earlier(("rbmi.fund.cumulative_balance", R - 1, 9.6e11))
+    outs = [with_previous(*TEN_FOLD, previous, seed=s) for s in range(4)]
+    for other in outs[1:]:
+        pd.testing.assert_frame_equal(outs[0], other)
+    balance = row(outs[0], "rbmi.fund.cumulative_balance")
+    assert balance.value == 1.0e12 and balance.status != "suspect" and balance.n_sources == 2
+    assert f"release {R - 1} published for {R - 1}" in balance.note
+
+
+@pytest.mark.parametrize("status, release", [("suspect", R - 1), ("derived", R - 1), ("unconfirmed", R - 1),
+                                             ("agreed", R), ("agreed", R + 1)])
+def test_weak_rows_and_rows_of_this_or_later_releases_are_no_evidence(status, release):
+    previous = earlier(("bmi.fund.revenue", R - 1, 3.35e12, status, release))
+    revenue = row(with_previous([doc("a")], [fact("a", "bmi.fund.revenue", 3.49e13, "349000亿元")], previous),
+                  "bmi.fund.revenue")
+    assert revenue.status == "suspect" and "only the plausible range" in revenue.note
+
+
+def test_a_level_far_from_last_years_is_no_evidence_for_a_scale():
+    previous = earlier(("bmi.fund.revenue", R - 1, 1.2e12))                 # 3.49e12 is 2.9x: no year moves so far
+    revenue = row(with_previous([doc("a")], [fact("a", "bmi.fund.revenue", 3.49e13, "349000亿元")], previous),
+                  "bmi.fund.revenue")
+    assert revenue.status == "suspect"

@@ -54,3 +54,11 @@ def test_identical_bytes_are_one_source_not_two():
     pub = publish([doc("a"), twin], [fact("a", "bmi.participants", 1.3266e9, "13.266亿人"),
                                      fact("b", "bmi.participants", 1.3266e9, "13.266亿人")])
     assert pub[("bmi.participants", R, "level")].status == "single_source"
+
+
+def test_repair_rules_in_trust_yaml_let_at_most_one_power_of_ten_fit():
+    from tasks.trust import trust_rules
+
+    rules = trust_rules()["repair"]
+    assert 0 < rules["restated_tolerance"] < 0.1
+    assert 1 < rules["annual_ratio"] < 10 ** 0.5    # two scales ten-fold apart can never both be within it
