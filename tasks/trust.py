@@ -171,6 +171,10 @@ def _identity_checks(figures: dict[str, list[dict]], catalogue: Catalogue | None
 def _score(doc: dict, items: list[dict], check: list, identity: tuple, rules: dict) -> DocTrust:
     reasons = []
     kind = rules["kind"].get(doc.get("kind"), rules["default_kind"])
+    certainty = float(doc.get("kind_confidence") if doc.get("kind_confidence") is not None else 1.0)
+    if certainty < rules["kind_guess"]["below"]:
+        kind *= rules["kind_guess"]["factor"]
+        reasons.append(f"its kind is a guess (confidence {certainty:.2f}) x{rules['kind_guess']['factor']:g}")
     lang = rules["language"].get(doc.get("language"), rules["default_language"])
     ref = rules["official_ref"]["named" if bool(doc.get("official_ref")) else "unnamed"]
     reasons.append(f"kind {doc.get('kind')} x{kind:g}, language {doc.get('language')} x{lang:g}"

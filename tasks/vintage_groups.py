@@ -27,10 +27,70 @@ def assign_vintages(documents: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Da
         ids = sorted(d for d in members["doc_id"] if figures.get(d))
         if len(ids) >= 2:
             changed.update(_assign_release(docs, ids, figures))
+    changed.update(_weak_by_figures(docs, out_facts))
     if changed:
         rows = out_facts["doc_id"].isin(changed)
         out_facts.loc[rows, "kind"] = out_facts.loc[rows, "doc_id"].map(changed)
     return docs, out_facts
+
+
+def _weak_by_figures(docs: pd.DataFrame, facts: pd.DataFrame) -> dict[str, str]:
+    """A document whose own kind is a guess (an undated, rounded news page) takes the vintage its figures
+    match: '3.07 trillion' fits the quick report's 30697.72亿 and not the bulletin's 30922.17亿."""
+    rules = load_kind_rules().groups
+    figures = _all_figures(facts)
+    changed: dict[str, str] = {}
+    for release in sorted(int(y) for y in docs["release_year"].unique() if int(y)):
+        members = docs[(docs["release_year"] == release) & docs["kind"].isin(GROUPED) & (docs["status"] == "ok")]
+        conf = dict(zip(members["doc_id"], members["kind_confidence"].astype(float)))
+        for i, doc in members.iterrows():
+            d = doc["doc_id"]
+            if conf[d] >= rules["protect_from"] or not figures.get(d):
+                continue
+            # a guess gives way to one agreeing figure; a claim it makes of itself (no date) to two
+            need = 1 if conf[d] < rules["weak_below"] else 2
+            sure = {o: k for o, k in zip(members["doc_id"], members["kind"]) if o != d and conf[o] >= rules["protect_from"]}
+            votes = {kind: _matches(figures[d], [figures.get(o, {}) for o, k in sure.items() if k == kind])
+                     for kind in GROUPED}
+            present = {k for k in sure.values()}
+            # with both vintages in the release, the other one must also be contradicted, not merely silent
+            fits = [k for k in GROUPED if votes[k][0] >= need and not votes[k][1]
+                    and (len(present) < 2 or any(votes[o][1] for o in GROUPED if o != k))]
+            if len(fits) != 1:
+                continue
+            kind = fits[0]
+            why = f"its figures match the {kind} documents of release {release} ({votes[kind][0]} agree, none differ)"
+            if _set(docs, i, kind, rules["inherit_confidence"], why, rules["protect_from"]):
+                changed[d] = kind
+    return changed
+
+
+def _matches(mine: Figures, theirs: list[Figures]) -> tuple[int, int]:
+    """(keys where a figure of mine agrees within rounding with theirs, keys where it agrees with none of theirs)."""
+    agree = differ = 0
+    for key, values in mine.items():
+        others = [v for fig in theirs for v in fig.get(key, [])]
+        if not others:
+            continue
+        if any(abs(x - y) <= max(rx, ry) * 1.0001 for x, rx in values for y, ry in others):
+            agree += 1
+        else:
+            differ += 1
+    return agree, differ
+
+
+def _all_figures(facts: pd.DataFrame) -> dict[str, Figures]:
+    """Every intact level figure with its rounding, rounded ones included."""
+    out: dict[str, Figures] = {}
+    for row in facts.itertuples(index=False):
+        if row.measure != "level" or "digits_maybe_lost" in (row.flags or "") or not row.value:
+            continue
+        res = resolution_of(row.text, row.value)
+        if row.qualifier != "exact":
+            res = max(res, abs(row.value) * 0.05)
+        key = (row.indicator_id, row.region, int(row.period_year), row.measure)
+        out.setdefault(row.doc_id, {}).setdefault(key, []).append((float(row.value), res))
+    return out
 
 
 def _precise_figures(facts: pd.DataFrame) -> dict[str, Figures]:
