@@ -16,7 +16,8 @@ from tasks.schema import KEY, columns
 # (frictionless type, description) of every column a release file carries.
 FIELDS: dict[str, tuple[str, str]] = {
     "indicator_id": ("string", "catalogue indicator id, or a derived id (prefix 'derived.'); see dictionary.csv"),
-    "region": ("string", "CN for national figures"),
+    "region": ("string", "CN for national figures (documents: whose document it is); a GB/T 2260 code (e.g. "
+                         "440000) for a province, city or county; local:<name> where no code is known"),
     "period_year": ("integer", "the year the figure describes"),
     "measure": ("string", "level, yoy_pct (growth in %), yoy_abs (change in the unit) or yoy_pp (change in points)"),
     "value": ("number", "the figure in the unit of column 'unit' (CNY in yuan, not 亿元)"),
@@ -44,7 +45,15 @@ FIELDS: dict[str, tuple[str, str]] = {
     "tolerance": ("number", "largest residual the rounding of the inputs explains"),
     "within_tolerance": ("boolean", "true when |residual| <= tolerance"),
     "inputs": ("string", "';'-joined input keys id@period:measure"),
-    "kind": ("string", "catalogue or derived (dictionary); document kind (documents)"),
+    "kind": ("string", "catalogue or derived (dictionary); document kind (documents): final_bulletin, "
+                       "quick_report, monthly_release, partial_year, unrelated, not_read or unknown"),
+    "kind_evidence": ("string", "'; '-joined signals scored for the kind: what the text says of itself, its "
+                                "dates against the release calendar, figure groups (tasks/kinds.py)"),
+    "kind_confidence": ("number", "0..1, the margin of the chosen kind over the runner-up"),
+    "trust": ("number", "earned trust in [0, 1] that reconciliation gave the document (tasks/trust.py); empty "
+                        "for documents it did not use"),
+    "trust_reasons": ("string", "'; '-joined reasons behind the trust: kind, language, damage, agreement with "
+                                "independent documents and identities, set aside"),
     "en": ("string", "English name"),
     "zh": ("string", "Chinese name"),
     "definition": ("string", "formula of a derived indicator, or the catalogue's note"),
@@ -52,13 +61,14 @@ FIELDS: dict[str, tuple[str, str]] = {
     "source_uri": ("string", "path or URL the document came from"),
     "sha256": ("string", "sha256 of the raw document bytes"),
     "title": ("string", "document title"),
-    "language": ("string", "zh, zht, en or mixed"),
+    "language": ("string", "zh, zht, en, ja or mixed (read); another code (ko, ru, ...) for a page not read"),
     "published_date": ("string", "publication date of the document, where known"),
     "fetched_at": ("string", "when the pipeline fetched the document (UTC, ISO 8601), where known"),
 }
 DICTIONARY_COLUMNS = ["indicator_id", "kind", "unit", "en", "zh", "definition"]
-DOCUMENT_COLUMNS = ["doc_id", "source_uri", "sha256", "kind", "title", "language", "status", "published_date",
-                    "fetched_at", "release_year"]
+DOCUMENT_COLUMNS = ["doc_id", "source_uri", "sha256", "kind", "kind_evidence", "kind_confidence", "title",
+                    "language", "region", "status", "published_date", "trust", "trust_reasons", "fetched_at",
+                    "release_year"]
 
 
 def csv_bytes(frame: pd.DataFrame, names: list[str]) -> bytes:
@@ -95,8 +105,9 @@ def documents_frame(documents: pd.DataFrame, raw_records: list[dict] | None = No
     docs = documents.copy()
     fetched = {r.get("sha256"): r.get("fetched_at") for r in raw_records or []}
     docs["fetched_at"] = docs["sha256"].map(fetched)
-    if "published_date" not in docs:
-        docs["published_date"] = None
+    for name in DOCUMENT_COLUMNS:            # frames without trust (or older documents) leave the cells empty
+        if name not in docs:
+            docs[name] = None
     return docs[DOCUMENT_COLUMNS].sort_values("doc_id").reset_index(drop=True)
 
 

@@ -46,7 +46,7 @@ def publish_release(release_year: int, facts: pd.DataFrame, documents: pd.DataFr
     evidence for power-of-ten repairs)."""
     docs = documents[documents["status"] == "ok"].sort_values("doc_id").set_index("doc_id")
     usable = facts[(facts["release_year"] == release_year) & facts["doc_id"].isin(docs.index)]
-    trust = document_trust(docs.reset_index(), usable, catalogue)
+    trust = release_trust(release_year, facts, documents, catalogue)
     usable = usable[~usable["doc_id"].map(lambda d: trust[d].quarantined)]
     candidates: dict[tuple, list[Candidate]] = {}
     for row in usable.itertuples(index=False):
@@ -69,6 +69,14 @@ def publish_release(release_year: int, facts: pd.DataFrame, documents: pd.DataFr
             row["note"] = " | ".join(filter(None, [row["note"], *notes[_key(row)]]))
     out = pd.DataFrame([r for r in rows if r], columns=columns("published"))
     return out.sort_values(KEY, kind="stable").reset_index(drop=True)
+
+
+def release_trust(release_year: int, facts: pd.DataFrame, documents: pd.DataFrame,
+                  catalogue: Catalogue) -> dict[str, DocTrust]:
+    """The earned trust of each usable document of a release: the weights reconciliation uses, as people see them."""
+    docs = documents[documents["status"] == "ok"].sort_values("doc_id")
+    usable = facts[(facts["release_year"] == release_year) & facts["doc_id"].isin(set(docs["doc_id"]))]
+    return document_trust(docs.reset_index(drop=True), usable, catalogue)
 
 
 def _key(row: dict) -> tuple:

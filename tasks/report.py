@@ -12,8 +12,9 @@ from tasks.charts import main_charts
 from tasks.datapackage import csv_bytes, release_tables
 from tasks.derive import IDENTITY_COLUMNS, derived_indicators
 from tasks.display import format_change, format_number, format_value
+from tasks.gate import publishable_facts
+from tasks.reconcile import release_trust
 from tasks.schema import KEY, columns
-from tasks.trust import document_trust
 from tasks.vintages import latest_values
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -48,7 +49,8 @@ def render_release(bundle: ReleaseBundle) -> dict[str, bytes]:
     catalogue = bundle.catalogue or load_catalogue()
     published = bundle.published[bundle.published["release_year"].astype(int) == int(bundle.release_year)]
     identities = bundle.identities if not bundle.identities.empty else pd.DataFrame(columns=IDENTITY_COLUMNS)
-    files = release_tables(published, identities, bundle.documents, catalogue, bundle.raw_records)
+    documents = documents_with_trust(bundle.documents, bundle.facts, catalogue, int(bundle.release_year))
+    files = release_tables(published, identities, documents, catalogue, bundle.raw_records)
     history = bundle.published_all if bundle.published_all is not None else published
     names = indicator_names(catalogue)
     passed_range = identities["identity"].str.startswith("range.") & identities["within_tolerance"].astype(bool)
@@ -56,7 +58,7 @@ def render_release(bundle: ReleaseBundle) -> dict[str, bytes]:
     context = {
         "year": int(bundle.release_year),
         "names": names,
-        "documents": documents_with_trust(bundle.documents, bundle.facts, catalogue),
+        "documents": documents.to_dict("records"),
         "key_figures": key_figures(published, names, bundle.release_year),
         "charts": main_charts(latest_values(history), names),
         "flagged": flagged_rows(published, bundle.facts),
@@ -170,17 +172,16 @@ def table_rows(published: pd.DataFrame, names: dict[str, str]) -> list[dict]:
             for r in ordered[columns("published")].to_dict("records")]
 
 
-def documents_with_trust(documents: pd.DataFrame, facts: pd.DataFrame, catalogue: Catalogue) -> list[dict]:
-    """The release's documents with the trust reconciliation gave them (tasks/trust.py) and why."""
-    ok = documents[documents["status"] == "ok"]
-    trust = document_trust(ok, facts if len(facts) else facts.reindex(columns=columns("facts")), catalogue)
-    rows = []
-    for doc in documents.sort_values("doc_id").to_dict("records"):
-        verdict = trust.get(doc["doc_id"])
-        rows.append({**doc, "trust": "" if verdict is None else f"{verdict.score:.2f}",
-                     "trust_reasons": "" if verdict is None else "; ".join(verdict.reasons),
-                     "trust_quarantined": bool(verdict and verdict.quarantined)})
-    return rows
+def documents_with_trust(documents: pd.DataFrame, facts: pd.DataFrame, catalogue: Catalogue,
+                         release_year: int) -> pd.DataFrame:
+    """The release's documents with the trust reconciliation gave them (tasks/reconcile.release_trust) and why."""
+    facts = facts if len(facts) else facts.reindex(columns=columns("facts"))
+    trust = release_trust(release_year, publishable_facts(facts, documents), documents, catalogue)
+    docs = documents.sort_values("doc_id").reset_index(drop=True)
+    verdicts = [trust.get(doc_id) for doc_id in docs["doc_id"]]
+    return docs.assign(trust=[None if v is None else round(v.score, 4) for v in verdicts],
+                       trust_reasons=["" if v is None else "; ".join(v.reasons) for v in verdicts],
+                       trust_quarantined=[bool(v and v.quarantined) for v in verdicts])
 
 
 def validation_view(result: dict) -> dict:

@@ -73,3 +73,40 @@ def test_indicators_csv_reads_back_exactly_and_is_deterministic():
 def test_csv_cells(value, cell):
     frame = pd.DataFrame({"x": [value], "n": [1]}, dtype=object)
     assert csv_bytes(frame, ["x", "n"]).decode("utf-8") == f"x,n\n{cell},1\n"
+
+
+def test_documents_csv_shows_kind_evidence_region_and_the_trust_reconciliation_used(tmp_path):
+    from tasks.reconcile import release_trust
+
+    bundle = seed_bundle()
+    bundle.documents["kind_evidence"] = ["self: 统计公报 in title (+3); date 2025-07-20 after the bulletin (+1)",
+                                         "news about the bulletin (+1)"]
+    bundle.documents["kind_confidence"] = [0.9, 0.4]
+    bundle.documents["published_date"] = ["2025-07-20", ""]
+    bundle.documents["region"] = ["CN", "440000"]
+    bundle.documents.loc[1, "language"] = "en"
+    path = write(render_release(bundle), tmp_path / "2024")
+    assert validate(path).valid
+    docs = pd.read_csv(path.parent / "documents.csv", dtype={"region": str}, keep_default_na=False).set_index("doc_id")
+    for name in ("kind", "kind_evidence", "kind_confidence", "published_date", "region", "trust", "trust_reasons"):
+        assert name in docs.columns
+    expected = release_trust(2024, bundle.facts, bundle.documents, load_catalogue())
+    for doc_id, verdict in expected.items():
+        assert float(docs.loc[doc_id, "trust"]) == pytest.approx(verdict.score, abs=1e-4)
+        assert docs.loc[doc_id, "trust_reasons"] == "; ".join(verdict.reasons)
+    second = docs.loc["3785d4ff51e68f84"]
+    assert second["region"] == "440000" and float(second["kind_confidence"]) == 0.4
+    first = docs.loc["6f1d39fb7c2bd3b1"]
+    assert "language en" in second["trust_reasons"] and float(second["trust"]) < float(first["trust"])
+    assert first["kind_evidence"].startswith("self: 统计公报") and first["published_date"] == "2025-07-20"
+    described = {f["name"] for r in json.loads((path.parent / "datapackage.json").read_text())["resources"]
+                 if r["name"] == "documents" for f in r["schema"]["fields"]}
+    assert {"kind_evidence", "kind_confidence", "region", "trust", "trust_reasons"} <= described
+
+
+def test_a_quarantined_document_has_no_trust_but_is_listed():
+    bundle = seed_bundle()
+    bundle.documents.loc[1, "status"] = "quarantined"
+    docs = pd.read_csv(pd.io.common.BytesIO(render_release(bundle)["documents.csv"])).set_index("doc_id")
+    assert len(docs) == 2 and pd.isna(docs.loc["3785d4ff51e68f84", "trust"])
+    assert docs.loc["6f1d39fb7c2bd3b1", "trust"] > 0
