@@ -41,6 +41,7 @@ class ReleaseBundle:
     published_all: pd.DataFrame | None = None    # every release's published rows, for charts across releases
     revisions: pd.DataFrame | None = None        # tasks.vintages.build_revisions(...) over all releases
     raw_records: list[dict] = field(default_factory=list)   # Warehouse.raw_records(): fetch times of the sources
+    unattributed: pd.DataFrame | None = None     # figures this release's documents state but the batch left out
 
 
 def render_release(bundle: ReleaseBundle) -> dict[str, bytes]:
@@ -70,6 +71,7 @@ def render_release(bundle: ReleaseBundle) -> dict[str, bytes]:
                             key=lambda link: (link["label"] != "Data Docs", link["label"].endswith("suite"),
                                               link["label"])),
         "revised": revised_rows(bundle.revisions, bundle.release_year),
+        "left_out": figures_left_out(bundle.unattributed, bundle.documents, bundle.release_year),
         "rows": table_rows(published, names),
         "catalogue_version": catalogue.version,
         "files": sorted(files),
@@ -182,6 +184,28 @@ def documents_with_trust(documents: pd.DataFrame, facts: pd.DataFrame, catalogue
     return docs.assign(trust=[None if v is None else round(v.score, 4) for v in verdicts],
                        trust_reasons=["" if v is None else "; ".join(v.reasons) for v in verdicts],
                        trust_quarantined=[bool(v and v.quarantined) for v in verdicts])
+
+
+def figures_left_out(unattributed: pd.DataFrame | None, documents: pd.DataFrame, year: int) -> dict:
+    """Figures not attributed to an indicator, per document in text order, with counts per reason."""
+    if unattributed is None or unattributed.empty:
+        return {"documents": [], "reasons": [], "total": 0}
+    rows = unattributed[unattributed["release_year"].astype(int) == int(year)].copy()
+    rows["reason"] = rows["reason"].fillna("").replace("", "unsaid")
+    titles = {d["doc_id"]: d.get("title") or "" for d in documents.to_dict("records")}
+    per_doc = []
+    for doc_id, group in rows.groupby("doc_id", sort=True):
+        group = group.sort_values(["span_start", "span_end", "text"])
+        per_doc.append({"doc_id": doc_id, "title": titles.get(doc_id, ""), "figures": [
+            {"text": r["text"], "context": r["context"] or "", "reason": r["reason"], "unit_kind": r["unit_kind"] or "",
+             "region": r["region"] or "", "span": f"{r['span_start']}–{r['span_end']}"}
+            for r in group.to_dict("records")], "reasons": _reason_counts(group)})
+    return {"documents": per_doc, "reasons": _reason_counts(rows), "total": int(len(rows))}
+
+
+def _reason_counts(rows: pd.DataFrame) -> list[tuple[str, int]]:
+    counts = rows["reason"].value_counts()
+    return sorted(((str(k), int(v)) for k, v in counts.items()), key=lambda item: (-item[1], item[0]))
 
 
 def validation_view(result: dict) -> dict:

@@ -108,3 +108,49 @@ def test_each_row_shows_the_evidence_that_decided_it_and_each_document_its_trust
     assert "vintage final_bulletin<br>sources 6f1d39fb7c2bd3b1 (0.95)<br>repairs: repaired" in html
     assert "<th>Evidence</th>" in html and "<th>Trust</th>" in html
     assert "kind final_bulletin x1, language zh x1" in html         # the document's trust and its reasons
+
+
+def left_out_frame(*rows):
+    """Unattributed figures (doc_id, text, span_start, value, unit_kind, reason, context[, release_year])."""
+    from tasks.schema import columns
+
+    records = [{"doc_id": d, "text": t, "span_start": s, "span_end": s + len(t), "value": v, "unit_kind": u,
+                "reason": r, "context": c, "region": "CN", "release_year": rest[0] if rest else 2024}
+               for d, t, s, v, u, r, c, *rest in rows]
+    return pd.DataFrame(records, columns=columns("unattributed"))
+
+
+def section(html: str, name: str) -> str:
+    return html.split(f'id="{name}"')[1].split("</section>")[0]
+
+
+def test_figures_left_out_are_listed_per_document_with_context_reason_and_counts_escaped():
+    bundle = seed_bundle()
+    bundle.unattributed = left_out_frame(
+        ("6f1d39fb7c2bd3b1", "2100亿元", 40, 2.1e11, "money", "no metric word", f"全省共筹集2100亿元 {SCRIPT}"),
+        ("6f1d39fb7c2bd3b1", "5.6亿人次", 10, 5.6e8, "person_times", "partial year", "1-6月享受待遇5.6亿人次"),
+        ("3785d4ff51e68f84", "30 billion yuan", 7, 3.0e10, "money", "no metric word", "about 30 billion yuan"),
+        ("3785d4ff51e68f84", "9.9亿人", 3, 9.9e8, "persons", "no metric word", "另一个年份", 2023))  # other release
+    html = html_of(bundle)
+    part = section(html, "left-out")
+    assert "<script" not in part.lower() and "全省共筹集2100亿元 &lt;script&gt;" in part
+    assert "3 figure(s)" in part and "no metric word</span> 2" in part and "partial year</span> 1" in part
+    first = part.index("5.6亿人次")                                   # text order within a document
+    assert first < part.index("2100亿元") and "1-6月享受待遇5.6亿人次" in part and "30 billion yuan" in part
+    assert "9.9亿人" not in part                                      # another release's figure is not this one's
+    assert "2024年全国医疗保障事业发展统计公报" in part and "no metric word: 1; partial year: 1" in part
+
+
+def test_no_figures_left_out_says_so():
+    assert "No figure of this release was left out" in section(html_of(seed_bundle()), "left-out")
+
+
+def test_documents_table_shows_kind_evidence_confidence_date_and_region():
+    bundle = seed_bundle()
+    bundle.documents["kind_evidence"] = ["self: bulletin title (+3)", f"dated before the bulletin {SCRIPT}"]
+    bundle.documents["kind_confidence"] = [0.9, 0.35]
+    bundle.documents["published_date"] = ["2025-07-20", ""]
+    bundle.documents["region"] = ["CN", "440000"]
+    part = section(html_of(bundle), "documents")
+    assert "self: bulletin title (+3)" in part and "(0.90)" in part and "(0.35)" in part
+    assert "2025-07-20" in part and "440000" in part and "dated before the bulletin &lt;script&gt;" in part
