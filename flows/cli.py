@@ -2,15 +2,22 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from flows import console_view
 
-EXIT_OK, EXIT_NOT_PUBLISHED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+# Exit codes (README "Running it"): published, a release blocked or failed, bad arguments or sources file,
+# warehouse locked by another run, warehouse unwritable (read-only, disk full, permission denied).
+EXIT_OK, EXIT_NOT_PUBLISHED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNWRITABLE = 0, 1, 2, 3, 4
+UNWRITABLE = {errno.EROFS: "read-only file system", errno.ENOSPC: "no space left on device",
+              errno.EDQUOT: "disk quota exceeded", errno.EACCES: "permission denied", errno.EPERM: "not permitted"}
+RUN_COMMANDS = ("run", "nightly", "annual", "backfill")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
         p.add_argument("--lock-timeout", type=float, default=lock_default, metavar="SECONDS",
                        help=f"wait this long for another run's warehouse lock (default: {lock_default:g})")
+        p.add_argument("--accept-shrink", action="store_true", help="publish a release even when it loses rows, "
+                       "indicators, periods or documents (otherwise it is blocked; recorded in the run manifest)")
         return p
 
     run = with_paths(commands.add_parser("run", help="build every release found in the sources"), 0.0)
@@ -70,27 +79,46 @@ def main(argv: list[str] | None = None) -> int:
     from tasks.warehouse import WarehouseLocked
 
     try:
+        if args.command in RUN_COMMANDS:
+            from tasks.sources import require_inputs, resolve_sources
+
+            require_inputs(resolve_sources(args.sources))
         return handler(args, console)
     except WarehouseLocked as exc:
-        console.print(f"[bold red]refused:[/] {exc}")
+        console.print(f"[bold red]refused:[/] {escape(str(exc))}")
         return EXIT_LOCKED
     except (SourcesError, ServerError) as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return EXIT_USAGE
+    except OSError as exc:
+        if exc.errno not in UNWRITABLE:
+            raise
+        return _unwritable(console, args, exc)
+
+
+def _unwritable(console: Console, args: argparse.Namespace, exc: OSError) -> int:
+    """One readable line for a warehouse that cannot be written, then what the warehouse still publishes."""
+    where = exc.filename or getattr(args, "warehouse", "")
+    console.print(f"[bold red]warehouse unwritable:[/] {escape(UNWRITABLE[exc.errno])}: {escape(str(where))}; "
+                  "this run stopped and published nothing new (the releases already published are unchanged)")
+    console_view.print_published(console, Path(getattr(args, "warehouse", "warehouse")))
+    return EXIT_UNWRITABLE
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
     from flows.pipeline import release_pipeline
 
     record = release_pipeline(sources=args.sources, warehouse=args.warehouse, release_years=args.release_year,
-                              lock_timeout=args.lock_timeout, parallel=args.parallel)
+                              lock_timeout=args.lock_timeout, parallel=args.parallel,
+                              accept_shrink=args.accept_shrink)
     return console_view.print_record(console, record)
 
 
 def _nightly(args: argparse.Namespace, console: Console) -> int:
     from flows.nightly import nightly_flow
 
-    record = nightly_flow(sources=args.sources, warehouse=args.warehouse, lock_timeout=args.lock_timeout)
+    record = nightly_flow(sources=args.sources, warehouse=args.warehouse, lock_timeout=args.lock_timeout,
+                          accept_shrink=args.accept_shrink)
     return console_view.print_record(console, record)
 
 
@@ -98,7 +126,7 @@ def _annual(args: argparse.Namespace, console: Console) -> int:
     from flows.nightly import annual_flow
 
     record = annual_flow(sources=args.sources, warehouse=args.warehouse, release_year=args.release_year,
-                         lock_timeout=args.lock_timeout)
+                         lock_timeout=args.lock_timeout, accept_shrink=args.accept_shrink)
     return console_view.print_record(console, record)
 
 
@@ -109,11 +137,12 @@ def _backfill(args: argparse.Namespace, console: Console) -> int:
     try:
         years = parse_years(args.years)
     except ValueError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return EXIT_USAGE
     with console_view.release_progress(console, years) as advance, progress_listener(advance):
         record = backfill_flow(release_years=years, sources=args.sources, warehouse=args.warehouse,
-                               force=args.force, parallel=args.parallel, lock_timeout=args.lock_timeout)
+                               force=args.force, parallel=args.parallel, lock_timeout=args.lock_timeout,
+                               accept_shrink=args.accept_shrink)
     return console_view.print_record(console, record)
 
 
@@ -146,7 +175,7 @@ def _query(args: argparse.Namespace, console: Console) -> int:
     try:
         sys.stdout.write(format_result(run_query(Path(args.warehouse), args.sql), args.format))
     except QueryError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return EXIT_USAGE
     return EXIT_OK
 
@@ -157,7 +186,7 @@ def _show(args: argparse.Namespace, console: Console) -> int:
     try:
         sys.stdout.write(show_release(Path(args.warehouse), args.release_year, include_derived=not args.no_derived))
     except QueryError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return EXIT_USAGE
     return EXIT_OK
 

@@ -1,4 +1,5 @@
-"""Fetch bulletin pages over HTTP politely: timeouts, retries with backoff, size and type limits, conditional GET."""
+"""Fetch bulletin pages over HTTP politely: timeouts, a whole-download deadline, retries with backoff, size, line
+and type limits, conditional GET."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from tasks.raw import RawDocument
-from tasks.sources import FetchSettings, now_utc
+from tasks.sources import FetchSettings, now_utc, text_refusal
 
 log = logging.getLogger(__name__)
 USER_AGENT = "bulletin-etl/0.1 (statistical bulletin archiver)"
@@ -75,6 +76,7 @@ def fetch_url(client: httpx.Client, url: str, settings: FetchSettings, previous:
 
 def _fetch_once(client: httpx.Client, url: str, settings: FetchSettings, headers: dict, previous: dict,
                 attempt: int) -> FetchOutcome:
+    deadline = time.monotonic() + settings.limits.download_seconds
     with client.stream("GET", url, headers=headers) as response:
         if response.status_code == 304 and previous.get("sha256"):
             validators = {**previous, **_validators(response)}
@@ -88,10 +90,14 @@ def _fetch_once(client: httpx.Client, url: str, settings: FetchSettings, headers
         media_type = content_type.split(";")[0].strip().lower()
         if media_type not in settings.content_types:
             raise FetchRejected(f"content-type {media_type or 'missing'!r} is not one of {list(settings.content_types)}")
-        data = _read_limited(response, settings.max_bytes)
+        data = _read_limited(response, min(settings.max_bytes, settings.limits.max_document_bytes), deadline,
+                             settings.limits.download_seconds)
     fetched_at = now_utc()
     sha = hashlib.sha256(data).hexdigest()
     raw = RawDocument(source_uri=url, data=data, fetched_at=fetched_at, content_type=content_type)
+    refusal = text_refusal(raw, settings.limits)
+    if refusal:
+        raise FetchRejected(refusal)
     validators = {**_validators(response), "sha256": sha, "fetched_at": fetched_at}
     if sha == previous.get("sha256"):
         return FetchOutcome(url, "unchanged", raw, sha, {**previous, **_validators(response)},
@@ -99,7 +105,10 @@ def _fetch_once(client: httpx.Client, url: str, settings: FetchSettings, headers
     return FetchOutcome(url, "new", raw, sha, validators, "", attempt)
 
 
-def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
+def _read_limited(response: httpx.Response, max_bytes: int, deadline: float = float("inf"),
+                  seconds: float = 0.0) -> bytes:
+    """The body in chunks, refused past max_bytes or past the whole-download deadline (a server dripping bytes
+    cannot hold the run: each read waits at most fetch.timeout, and the deadline is checked after every chunk)."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchRejected(f"response of {int(declared)} bytes exceeds the limit of {max_bytes} bytes")
@@ -108,6 +117,9 @@ def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
         size += len(chunk)
         if size > max_bytes:
             raise FetchRejected(f"response exceeds the limit of {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise FetchRejected(f"download not finished after {seconds:g} s: over the whole-download deadline "
+                                f"(limits.download_seconds) with {size} bytes received")
         chunks.append(chunk)
     return b"".join(chunks)
 

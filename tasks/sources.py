@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from tasks.alerts import SEVERITY_RANK
+from tasks.limits import LimitExceeded, Limits, default_limits, line_refusal, parse_limits, read_capped
 from tasks.raw import RawDocument
 
 SUFFIX_TYPES = {".txt": "text/plain", ".md": "text/markdown", ".html": "text/html", ".htm": "text/html"}
@@ -36,6 +37,7 @@ class FetchSettings:
     backoff: float = 1.0
     max_bytes: int = 5_000_000
     content_types: tuple[str, ...] = ("text/html", "text/plain", "text/markdown", "application/xhtml+xml")
+    limits: Limits = field(default_factory=default_limits)   # whole-download deadline, line length (not a key)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class SourcesConfig:
     alert_urls: tuple[str, ...] = ()
     alert_min_severity: str = "warning"
     origin: str = ""
+    limits: Limits = field(default_factory=default_limits)
 
 
 def now_utc() -> str:
@@ -74,6 +77,15 @@ def load_sources_file(path: Path) -> SourcesConfig:
     return parse_sources(text, base_dir=path.parent, origin=str(path))
 
 
+def require_inputs(config: SourcesConfig) -> SourcesConfig:
+    """The config, or a SourcesError when nothing it names exists (no directory there and no URL): a run over
+    no inputs is a configuration error, as the same missing directory given on the command line is."""
+    if config.urls or any(d.is_dir() for d in config.directories):
+        return config
+    missing = ", ".join(str(d) for d in config.directories) or "none listed"
+    raise SourcesError(f"{config.origin}: no such sources directory ({missing}) and no urls: nothing to read")
+
+
 def parse_sources(text: str, base_dir: Path, origin: str = "<sources>") -> SourcesConfig:
     """Parse sources YAML text into a checked SourcesConfig."""
     try:
@@ -82,7 +94,7 @@ def parse_sources(text: str, base_dir: Path, origin: str = "<sources>") -> Sourc
         raise SourcesError(f"{origin}: not valid YAML ({exc})") from exc
     if not isinstance(data, dict):
         raise SourcesError(f"{origin}: expected a mapping with 'directories', 'urls', 'fetch', 'alerts'")
-    unknown = set(data) - {"directories", "urls", "fetch", "alerts"}
+    unknown = set(data) - {"directories", "urls", "fetch", "alerts", "limits"}
     if unknown:
         raise SourcesError(f"{origin}: unknown keys {sorted(unknown)}")
     dirs = tuple(_as_path(d, base_dir) for d in _str_list(data, "directories", origin))
@@ -96,9 +108,13 @@ def parse_sources(text: str, base_dir: Path, origin: str = "<sources>") -> Sourc
     severity = str(alerts.get("min_severity", "warning"))
     if severity not in SEVERITY_RANK:
         raise SourcesError(f"{origin}: alerts.min_severity must be one of {list(SEVERITY_RANK)}")
-    return SourcesConfig(directories=dirs, urls=urls, fetch=_fetch_settings(data.get("fetch"), origin),
+    try:
+        limits = parse_limits(data.get("limits"), origin)
+    except ValueError as exc:
+        raise SourcesError(str(exc)) from exc
+    return SourcesConfig(directories=dirs, urls=urls, fetch=_fetch_settings(data.get("fetch"), origin, limits),
                          alert_urls=tuple(_str_list(alerts, "urls", origin)), alert_min_severity=severity,
-                         origin=origin)
+                         origin=origin, limits=limits)
 
 
 def _str_list(data: dict, key: str, origin: str) -> list[str]:
@@ -113,16 +129,16 @@ def _as_path(item: str, base_dir: Path) -> Path:
     return path if path.is_absolute() else base_dir / path
 
 
-def _fetch_settings(data: object, origin: str) -> FetchSettings:
+def _fetch_settings(data: object, origin: str, limits: Limits) -> FetchSettings:
     if data is None:
-        return FetchSettings()
+        return FetchSettings(limits=limits)
     if not isinstance(data, dict):
         raise SourcesError(f"{origin}: 'fetch' must be a mapping")
-    allowed = set(FetchSettings.__dataclass_fields__)
+    allowed = set(FetchSettings.__dataclass_fields__) - {"limits"}
     unknown = set(data) - allowed
     if unknown:
         raise SourcesError(f"{origin}: unknown fetch settings {sorted(unknown)}; allowed: {sorted(allowed)}")
-    values = dict(data)
+    values = {**data, "limits": limits}
     if "content_types" in values:
         values["content_types"] = tuple(values["content_types"])
     try:
@@ -142,26 +158,55 @@ def alert_urls(config: SourcesConfig, environ: dict[str, str] | None = None) -> 
     return list(dict.fromkeys(urls))
 
 
-def read_directory(root: Path) -> tuple[list[RawDocument], list[IngestError]]:
-    """Every .txt/.md/.html/.htm file under root, recursively and sorted; unreadable ones become errors."""
+def read_directory(root: Path, limits: Limits | None = None) -> tuple[list[RawDocument], list[IngestError]]:
+    """Every .txt/.md/.html/.htm file under root, recursively and sorted; unreadable, oversized files and links
+    leaving root become errors naming the file (the rest is read)."""
     if not root.is_dir():
         return [], [IngestError(str(root), "sources directory does not exist")]
+    limits = limits or default_limits()
+    real_root = root.resolve()
     raws: list[RawDocument] = []
     errors: list[IngestError] = []
     paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in SUFFIX_TYPES and not p.is_dir())
     for path in paths:
-        raw, error = read_file(path)
+        outside = _outside(path, real_root)
+        raw, error = (None, IngestError(str(path), outside)) if outside else read_file(path, limits)
         raws += [raw] if raw else []
         errors += [error] if error else []
     return raws, errors
 
 
-def read_file(path: Path) -> tuple[RawDocument | None, IngestError | None]:
-    """One file as a RawDocument, or why it cannot be read (decoding is the documents stage's job)."""
+def _outside(path: Path, real_root: Path) -> str:
+    """Why a path is refused for leading out of the sources root through a symbolic link ('' when inside)."""
+    target = path.resolve()
+    if target == real_root or real_root in target.parents:
+        return ""
+    return f"refused: symbolic link leaves the sources directory {real_root} (points to {target})"
+
+
+def read_file(path: Path, limits: Limits | None = None) -> tuple[RawDocument | None, IngestError | None]:
+    """One file as a RawDocument, or why it cannot be read or is over a limit (decoding is the documents
+    stage's job; the line-length check decodes a copy to measure lines of the text, not of the markup)."""
+    limits = limits or default_limits()
     try:
-        data = path.read_bytes()
+        data = read_capped(path, limits.max_document_bytes)
+    except LimitExceeded as exc:
+        return None, IngestError(str(path), f"refused: {exc}")
     except OSError as exc:
         return None, IngestError(str(path), f"unreadable: {exc.strerror or exc}")
-    return RawDocument(source_uri=str(path), data=data, fetched_at=now_utc(),
-                       content_type=SUFFIX_TYPES[path.suffix.lower()]), None
+    raw = RawDocument(source_uri=str(path), data=data, fetched_at=now_utc(),
+                      content_type=SUFFIX_TYPES[path.suffix.lower()])
+    refusal = text_refusal(raw, limits)
+    return (None, IngestError(str(path), f"refused: {refusal}")) if refusal else (raw, None)
+
+
+def text_refusal(raw: RawDocument, limits: Limits) -> str:
+    """Why a raw document's decoded text is over the line limit ('' when fine or not decodable here)."""
+    from tasks.documents import DecodeError, decode
+
+    try:
+        text, _ = decode(raw)
+    except DecodeError:
+        return ""            # the documents stage quarantines it with the reason
+    return line_refusal(text, limits)
 
