@@ -65,6 +65,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "published_date": ("string", "publication date of the document, where known"),
     "fetched_at": ("string", "when the pipeline fetched the document (UTC, ISO 8601), where known"),
 }
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet reads a cell starting so as a formula
 DICTIONARY_COLUMNS = ["indicator_id", "kind", "unit", "en", "zh", "definition"]
 DOCUMENT_COLUMNS = ["doc_id", "source_uri", "sha256", "kind", "kind_evidence", "kind_confidence", "title",
                     "language", "region", "status", "published_date", "trust", "trust_reasons", "fetched_at",
@@ -72,7 +73,8 @@ DOCUMENT_COLUMNS = ["doc_id", "source_uri", "sha256", "kind", "kind_evidence", "
 
 
 def csv_bytes(frame: pd.DataFrame, names: list[str]) -> bytes:
-    """UTF-8 CSV of the given columns, numbers written so that they read back exactly and nulls as empty cells."""
+    """UTF-8 CSV of the given columns, numbers written so that they read back exactly and nulls as empty cells;
+    text cells a spreadsheet would run as a formula (=HYPERLINK(…), +…, -…, @…) are prefixed with ' (OWASP)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(names)
@@ -88,7 +90,14 @@ def _cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, str):
+        return neutralise(value)
     return str(value)
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet must show as text: a leading formula character gets a ' before it."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def dictionary_frame(catalogue: Catalogue) -> pd.DataFrame:

@@ -206,3 +206,39 @@ def test_other_os_errors_are_not_mistaken_for_an_unwritable_warehouse(tmp_path, 
     (tmp_path / "docs").mkdir()
     with pytest.raises(FileNotFoundError):
         run_cli(["run", "--sources", str(tmp_path / "docs"), "--warehouse", str(tmp_path / "wh")])
+
+
+# --- spreadsheet formula injection ---------------------------------------------------------------------------------
+def test_text_cells_that_a_spreadsheet_would_run_are_neutralised_and_numbers_stay_numbers():
+    import csv
+    import io
+
+    import pandas as pd
+
+    from tasks.datapackage import csv_bytes, neutralise
+
+    assert neutralise("\rCR") == "'\rCR" and neutralise("2031") == "2031"
+    frame = pd.DataFrame({"title": ['=HYPERLINK("http://x.example","click")', "+1 call", "-cmd", "@SUM(A1)",
+                                    "\tTAB", "=1+1", "plain 2031年"],
+                          "value": [-5.0, -1.5, 2.0, -0.25, 1e20, 3.0, -7.0], "n": [-1, 2, 3, -4, 5, 6, 7]})
+    rows = list(csv.DictReader(io.StringIO(csv_bytes(frame, ["title", "value", "n"]).decode("utf-8"))))
+    assert [r["title"][0] for r in rows[:6]] == ["'"] * 6 and rows[6]["title"] == "plain 2031年"
+    assert rows[0]["title"] == "'" + frame.title[0]
+    assert [float(r["value"]) for r in rows] == list(frame.value) and [int(r["n"]) for r in rows] == list(frame.n)
+
+
+def test_release_documents_csv_neutralises_a_formula_title():
+    import pandas as pd
+
+    from tasks.catalogue import load_catalogue
+    from tasks.datapackage import DOCUMENT_COLUMNS, release_tables
+    from tasks.schema import columns
+
+    docs = pd.DataFrame([{c: "" for c in DOCUMENT_COLUMNS} | {"doc_id": "abc", "title": "=HYPERLINK(\"x\")",
+                          "status": "ok", "sha256": "00", "source_uri": "@evil.txt", "release_year": 2031}])
+    published = pd.DataFrame(columns=columns("published")).astype({"release_year": "int64"})
+    from tasks.derive import IDENTITY_COLUMNS
+
+    files = release_tables(published, pd.DataFrame(columns=IDENTITY_COLUMNS), docs, load_catalogue())
+    text = files["documents.csv"].decode("utf-8")
+    assert "'=HYPERLINK" in text and "'@evil.txt" in text and "\n=" not in text and ",=" not in text
