@@ -83,16 +83,32 @@ def _last_scheme(tokens: list[Token], default: str | None) -> str | None:
 def _numbers(body: str) -> list[NumberMention]:
     out = []
     asides = [p.span() for p in PAREN.finditer(body) if not PREV_YEAR_PAREN.search(body[:p.start()])]
-    for m in find_numbers(body):
-        if any(a <= m.start < b for a, b in asides):
+    found = find_numbers(body)
+    restated = _restated_in_yuan(body, found, asides)
+    for m in found:
+        if m in restated:
+            m = restated[m]   # "$470b (CNY3.4t)": the yuan figure the writer converted from is the figure
+        elif any(a <= m.start < b for a, b in asides):
             continue  # "(around 3.45 billion U.S. dollars)": an aside, never the figure itself
-        if m.unit_kind == "bare" and not m.scaled and ("." not in m.text) and 1949 <= m.value <= 2100:
+        if m.unit_kind == "bare" and not m.scaled and not re.search(r"[.,]", m.text) and 1949 <= m.value <= 2100:
             continue  # a year
         if NOT_A_FIGURE_AFTER.match(body[m.end:]) or body[max(0, m.start - 1):m.start] == "第":
             continue
         if NOT_A_LABEL_BEFORE.search(body[max(0, m.start - 12):m.start]):
             continue  # "Group 1:", "Table 2"
         out.append(m)
+    return out
+
+
+def _restated_in_yuan(body: str, found: list[NumberMention], asides: list[tuple[int, int]]) -> dict:
+    """Foreign-currency figures followed by the same amount in yuan in brackets → that yuan figure."""
+    out = {}
+    for m, nxt in zip(found, found[1:]):
+        if m.unit_kind != "foreign_money" or nxt.unit_kind != "money":
+            continue
+        inside = next(((a, b) for a, b in asides if a <= nxt.start < b), None)
+        if inside and not body[m.end:inside[0]].strip() and not body[inside[0] + 1:nxt.start].strip(" CNYRMB¥￥"):
+            out[m] = nxt
     return out
 
 
@@ -250,7 +266,8 @@ def _fact(res: Resolved, body: str, sent: Sentence, years: list[tuple[int, int]]
     return {"indicator_id": ind.id, "period_year": year, "measure": measure, "value": sign * m.value,
             "unit": "percent" if measure in ("yoy_pct", "yoy_pp") else ind.unit,
             "clean_start": sent.start + m.start, "clean_end": sent.start + m.end,
-            "qualifier": qualifier_of(left, right, vocab, sent.heading), "flags": list(m.flags)}
+            "qualifier": qualifier_of(left, right, vocab, sent.heading), "flags": list(m.flags),
+            "resolution": m.resolution}
 
 
 def _period_year(m: NumberMention, left: str, right: str, offset: int, years: list[tuple[int, int]],

@@ -128,8 +128,9 @@ def read_document(item: Cleaned, catalogue: Catalogue) -> tuple[dict, list[dict]
         kept, dropped = screen_facts(national, catalogue)   # plausible ranges are national ones
         if dropped:
             problems.append(f"{dropped} figure(s) outside plausible ranges not used")
+            kept_ids = {id(f) for f in kept}
             left += [Unattributed(f["clean_start"], f["clean_end"], f["value"], f["unit"], "outside plausible range")
-                     for f in national if f not in kept]
+                     for f in national if id(f) not in kept_ids]
         found = kept + [f for f in found if f["region"] != NATIONAL]
         if incoherent:
             problems += incoherent

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from tasks.scanner import Scanner, build_scanner
+
 VOCABULARY_PATH = Path(__file__).with_name("vocabulary.yaml")
 
 
@@ -44,8 +46,7 @@ class Signature:
 class Vocabulary:
     """Compiled scanners for every token family."""
 
-    tokens: re.Pattern            # schemes, metrics, direct indicators, ignore-phrases (named groups)
-    group_keys: dict[str, tuple[str, str]]
+    tokens: Scanner               # schemes, metrics, direct indicators, parts, ignore-phrases
     after: re.Pattern             # aliases that may follow a number
     after_keys: dict[str, tuple[str, str]]
     up: re.Pattern
@@ -58,8 +59,7 @@ class Vocabulary:
     partial_year: re.Pattern
     parts: dict[str, Part]
     part_reset: re.Pattern         # a head noun that makes a metric name its own fund ('基金支出')
-    concepts: re.Pattern           # concept words (named groups), scanned apart from the tokens
-    concept_keys: dict[str, str]
+    concepts: Scanner              # concept words, scanned apart from the tokens
     signatures: tuple[Signature, ...]
     metric_by_unit: dict[str, dict[str, str]]
     temporal_concepts: frozenset[str]
@@ -67,15 +67,11 @@ class Vocabulary:
 
     def scan(self, text: str) -> list[Token]:
         """All scheme/metric/direct/ignore tokens, longest match first at each position."""
-        found = []
-        for match in self.tokens.finditer(text):
-            kind, key = self.group_keys[match.lastgroup]
-            found.append(Token(match.start(), match.end(), kind, key))
-        return found
+        return [Token(start, end, kind, key) for start, end, kind, key in self.tokens.hits(text)]
 
     def concept_hits(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, concept) of every concept word in a text."""
-        return [(m.start(), m.end(), self.concept_keys[m.lastgroup]) for m in self.concepts.finditer(text)]
+        return [(start, end, key) for start, end, _, key in self.concepts.hits(text)]
 
     def token_after(self, text: str) -> tuple[str, str, int] | None:
         """(kind, key, end) of the alias standing right at the start of `text` (after a number), if any."""
@@ -108,16 +104,16 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
         groups.append(("direct", key, _lang(entry)))
     for key, entry in data["parts"].items():
         groups.append(("part", key, _lang(entry)))
-    tokens, group_keys = _named(groups)
+    tokens = build_scanner(groups, _named, _is_latin)
     after_groups = [(kind, key, _lang(entry, "after_"))
                     for kind, section in (("metric", "metrics"), ("direct", "direct"))
                     for key, entry in data[section].items()]
     after, after_keys = _named(after_groups, prefix=r"\s*(?:(?:new|types of|kinds of)\s+)?")
-    concepts, concept_keys = _named([("concept", k, _lang(v)) for k, v in data["concepts"].items()])
+    concepts = build_scanner([("concept", k, _lang(v)) for k, v in data["concepts"].items()], _named, _is_latin)
     trig = data["triggers"]
     quals = data["qualifiers"]
     return Vocabulary(
-        tokens=tokens, group_keys=group_keys, after=after, after_keys=after_keys,
+        tokens=tokens, after=after, after_keys=after_keys,
         up=re.compile(_alternation(_lang(trig["up"]))),
         down=re.compile(_alternation(_lang(trig["down"]))),
         after_change=re.compile(r"\s*(?i:" + _alternation(trig["after_en"]) + r")\b"),
@@ -130,7 +126,7 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
         comparison_year=_comparison_year(data["comparison_year"]),
         parts={k: Part(k, dict(v["metrics"]), v.get("scheme", "")) for k, v in data["parts"].items()},
         part_reset=re.compile(_alternation(_lang(data["part_reset"]))),
-        concepts=concepts, concept_keys={g: key for g, (_, key) in concept_keys.items()},
+        concepts=concepts,
         signatures=tuple(Signature(ind, tuple(alt["all"]), tuple(alt.get("none", ())), alt.get("scheme", ""))
                          for ind, alts in data["signatures"].items() for alt in alts),
         metric_by_unit={k: dict(v) for k, v in data["metric_by_unit"].items()},
@@ -242,6 +238,11 @@ def _named(groups: list[tuple[str, str, list[str]]], prefix: str = "") -> tuple[
     if prefix:
         return re.compile(prefix + "(?:" + ("|".join(p for _, _, p in parts) or "(?!x)x") + ")"), keys
     return re.compile(_dispatch(parts)), keys
+
+
+def _is_latin(word: str) -> bool:
+    """An English alias (wrapped in (?i:…) by _lang, or starting with a Latin letter)."""
+    return word.startswith("(?i:") or (_first_chars(word) or {"\x00"}) <= set(LATIN)
 
 
 def _dispatch(parts: list[tuple[int, str, str]]) -> str:
