@@ -11,9 +11,12 @@ from tasks.catalogue import Catalogue
 POWERS = (-3, -2, -1, 1, 2, 3)   # the unit errors a figure may carry: up to a thousandfold either way
 
 
-def plausibility(indicator_id: str, measure: str, value: float, catalogue: Catalogue) -> str:
+def plausibility(indicator_id: str, measure: str, value: float, catalogue: Catalogue, years_back: int = 0) -> str:
     """'ok', 'rescalable' (in range after a power-of-ten fix: a unit error) or 'implausible'."""
     bounds = catalogue[indicator_id].bounds(measure)
+    old = limits()["historical"]
+    if bounds is not None and measure == "level" and years_back > old["after_years"] and bounds[0] > 0:
+        bounds = (bounds[0] * old["low_factor"], bounds[1])
     if bounds is None or bounds[0] <= value <= bounds[1]:
         return "ok"
     if measure in ("level", "yoy_abs") and any(bounds[0] <= value * 10 ** k <= bounds[1] for k in POWERS):
@@ -25,7 +28,7 @@ def screen_facts(facts: list[dict], catalogue: Catalogue) -> tuple[list[dict], i
     """Drop implausible figures (misattributed numbers); flag the ones a unit error explains."""
     kept, dropped = [], 0
     for fact in facts:
-        verdict = plausibility(fact["indicator_id"], fact["measure"], fact["value"], catalogue)
+        verdict = plausibility(fact["indicator_id"], fact["measure"], fact["value"], catalogue, _back(fact))
         if verdict == "implausible":
             dropped += 1
             continue
@@ -46,7 +49,7 @@ def coherence_problems(facts: list[dict], catalogue: Catalogue) -> list[str]:
     lim = limits()
     if len(facts) < lim["min_facts"]:
         return []
-    implausible = sum(plausibility(f["indicator_id"], f["measure"], f["value"], catalogue) == "implausible"
+    implausible = sum(plausibility(f["indicator_id"], f["measure"], f["value"], catalogue, _back(f)) == "implausible"
                       for f in facts)
     by_key: dict[tuple, set[float]] = {}
     for f in facts:
@@ -58,6 +61,12 @@ def coherence_problems(facts: list[dict], catalogue: Catalogue) -> list[str]:
     if contradictions >= lim["contradictions_min"] and contradictions / len(by_key) >= lim["contradictions_share"]:
         problems.append(f"incoherent: {contradictions} indicators stated with contradicting values (word salad?)")
     return problems
+
+
+def _back(fact: dict) -> int:
+    """Years between the figure's period and its release (0 when the release is not known)."""
+    release = fact.get("release_year") or 0
+    return max(0, int(release) - int(fact["period_year"])) if release else 0
 
 
 def _contradict(values: set[float]) -> bool:

@@ -21,7 +21,8 @@ CLAUSE_CUT = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；]|\bwhile\b")   # not the 
 PAREN = re.compile(r"\([^()]{0,60}\)|（[^（）]{0,60}）")
 PREV_YEAR_PAREN = re.compile(r"(?:上年|上年同期|去年|上年底)\s*$")
 NOT_A_LABEL_BEFORE = re.compile(r"(?:group|section|table|figure|no\.|article|chapter|part|page|phase|round)\s*$", re.I)
-NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d)")
+NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d|(?i:(?:consecutive )?(?:years?|months?|days?"
+                                r"|weeks?|times|-fold|fold|rounds|batches)\b))")   # durations and counts of times
 YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*(?:~|-|–|—|to|至|到)\s*(?:19|20)\d{2}")
 YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 INHERIT_LEFT = re.compile(r"^[\s,，、和及与;:()（）]*$|^[\s,，]*(?:and|another|while|with)?[\s,]*$", re.I)
@@ -263,7 +264,8 @@ def _fact(res: Resolved, body: str, sent: Sentence, years: list[tuple[int, int]]
         year -= 1
     if not release_year - 30 <= year <= release_year:
         return None
-    return {"indicator_id": ind.id, "period_year": year, "measure": measure, "value": sign * m.value,
+    return {"indicator_id": ind.id, "period_year": year, "release_year": release_year, "measure": measure,
+            "value": sign * m.value,
             "unit": "percent" if measure in ("yoy_pct", "yoy_pp") else ind.unit,
             "clean_start": sent.start + m.start, "clean_end": sent.start + m.end,
             "qualifier": qualifier_of(left, right, vocab, sent.heading), "flags": list(m.flags),
