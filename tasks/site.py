@@ -25,6 +25,7 @@ def build_site(warehouse: Warehouse, catalogue: Catalogue) -> SiteOutputs:
     """Everything across releases, from stored data only, so the same warehouse always gives the same files."""
     published = warehouse.read("published")
     facts, documents = warehouse.read("facts"), warehouse.read("documents")
+    unattributed = warehouse.read("unattributed")
     revisions = build_revisions(facts, documents, published)
     raw_records = warehouse.raw_records()
     out = SiteOutputs(revisions={int(y): f for y, f in revisions.groupby("release_year", sort=True)})
@@ -36,7 +37,8 @@ def build_site(warehouse: Warehouse, catalogue: Catalogue) -> SiteOutputs:
             documents=documents[documents["release_year"] == year],
             identities=identity_checks(rows[rows["status"] != "derived"], catalogue),
             validations=checks.get("checks", []), data_docs=checks.get("data_docs", []), catalogue=catalogue,
-            published_all=published, revisions=revisions, raw_records=raw_records)
+            published_all=published, revisions=revisions, raw_records=raw_records,
+            unattributed=unattributed[unattributed["release_year"] == year])
         out.release_files[year] = render_release(bundle)
     out.site_files = render_site(published, revisions, catalogue=catalogue)
     return out
