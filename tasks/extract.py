@@ -20,8 +20,8 @@ BULLET = re.compile(r"^\s*(?:[-•·*]|\d{1,2}[.、])\s")
 CLAUSE_CUT = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；]|\bwhile\b")   # not the comma inside 18,786.34
 PAREN = re.compile(r"\([^()]{0,60}\)|（[^（）]{0,60}）")
 PREV_YEAR_PAREN = re.compile(r"(?:上年|上年同期|去年|上年底)\s*$")
-NOT_A_LABEL_BEFORE = re.compile(r"(?:group|section|table|figure|no\.|article|chapter|part|page|phase|round)\s*$", re.I)
-NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d|(?i:(?:consecutive )?(?:years?|months?|days?"
+NOT_A_LABEL_BEFORE = re.compile(r"\b(?:group|section|table|figure|no\.|article|chapter|part|page|phase|round)\s*$", re.I)
+NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d|(?i:(?:consecutive )?(?:years?(?!-on-)|months?|days?"
                                 r"|weeks?|times|-fold|fold|rounds|batches)\b))")   # durations and counts of times
 YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*(?:~|-|–|—|to|至|到)\s*(?:19|20)\d{2}")
 YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
