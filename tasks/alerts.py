@@ -5,9 +5,12 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
+import yaml
 
 from tasks import schema
 
@@ -17,6 +20,7 @@ FLAGGED_STATUSES = {"conflict": "conflict", "repaired": "repaired_value",       
                     "suspect": "suspect_value", "unconfirmed": "unconfirmed_value"}
 WEBHOOK_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms"}    # Apprise URLs whose host is a host
 MAX_LINES = 40                                                           # alert lines in one notification
+RULES_PATH = Path(__file__).with_name("alerts.yaml")
 
 
 def make_alert(release_year: int, severity: str, rule: str, evidence: str, *, indicator_id: str = "",
@@ -40,6 +44,33 @@ def quarantine_alerts(documents: pd.DataFrame) -> list[dict]:
     rows = documents[documents["status"] == "quarantined"]
     return [make_alert(r.release_year, "warning", "quarantined_document", r.problems or "quarantined",
                        doc_id=r.doc_id, source=r.source_uri) for r in rows.itertuples()]
+
+
+@lru_cache(maxsize=1)
+def document_rules() -> dict:
+    """Phrases of document problems that alert, and the kinds that must state figures (tasks/alerts.yaml)."""
+    return yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+
+
+def document_alerts(documents: pd.DataFrame) -> list[dict]:
+    """Kept documents a person should look at: empty ones, figure-less bulletins, implausible figures dropped."""
+    rules = document_rules()
+    out = []
+    for r in documents[documents["status"] == "ok"].itertuples():
+        problems = str(r.problems or "")
+        for rule, phrase in rules["document_problems"].items():
+            if phrase in problems:
+                out.append(make_alert(r.release_year, "warning", rule, _part(problems, phrase), doc_id=r.doc_id,
+                                      source=r.source_uri))
+        if r.kind in rules["kinds_with_figures"] and not r.n_facts:
+            out.append(make_alert(r.release_year, "warning", "no_figures",
+                                  f"{r.kind} {r.title or ''!r} states no catalogued figure", doc_id=r.doc_id,
+                                  source=r.source_uri))
+    return out
+
+
+def _part(problems: str, phrase: str) -> str:
+    return next(p for p in problems.split("; ") if phrase in p) if phrase in problems else problems
 
 
 def fact_alerts(facts: pd.DataFrame, reasons: dict[int, str]) -> list[dict]:

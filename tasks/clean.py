@@ -36,6 +36,9 @@ class CleaningRules:
     spam_tokens: tuple[re.Pattern, ...]
     spam_line_keywords: tuple[str, ...]
     spam_line_min_hits: int
+    spam_run_max_gap: int
+    spam_run_min_density: float
+    spam_run_separators: str
     pinyin: re.Pattern
     footnote: re.Pattern
     split_number: re.Pattern
@@ -50,6 +53,9 @@ def load_rules(path: str | None = None) -> CleaningRules:
         spam_tokens=tuple(re.compile(p) for p in data["spam_tokens"]),
         spam_line_keywords=tuple(data["spam_line_keywords"]),
         spam_line_min_hits=int(data["spam_line_min_hits"]),
+        spam_run_max_gap=int(data["spam_run_max_gap"]),
+        spam_run_min_density=float(data["spam_run_min_density"]),
+        spam_run_separators=str(data["spam_run_separators"]),
         pinyin=re.compile(data["pinyin_annotation"]),
         footnote=re.compile(data["footnote_marker"]),
         split_number=re.compile(data["split_number"]),
@@ -75,23 +81,59 @@ def clean_text(text: str, rules: CleaningRules | None = None) -> CleanText:
 
 
 def _drop_spam_lines(doc: CleanText, rules: CleaningRules) -> None:
-    keep_text: list[str] = []
-    keep_origin: list[int] = []
+    """Delete link-farm runs (dense spam keywords); a run with text after it on its line leaves a line break."""
+    keywords = re.compile("|".join(re.escape(w) for w in sorted(rules.spam_line_keywords, key=len, reverse=True)))
+    keep = bytearray(b"\x01") * len(doc.text)
+    breaks: dict[int, int] = {}     # clean position after which a line break stands in for a run
     dropped = 0
-    pos = 0
-    for line in doc.text.splitlines(keepends=True):
-        hits = sum(line.count(word) for word in rules.spam_line_keywords)
-        if hits >= rules.spam_line_min_hits:
-            dropped += 1
-            keep_text.append("\n")
-            keep_origin.append(doc.origin[pos + len(line) - 1])
-        else:
-            keep_text.append(line)
-            keep_origin.extend(doc.origin[pos:pos + len(line)])
-        pos += len(line)
-    if dropped:
-        doc.problems.append(f"spam: {dropped} link-farm line(s) removed")
-    doc.text, doc.origin = "".join(keep_text), keep_origin
+    for start, end in _spam_runs(doc.text, keywords, rules):
+        end = _widen(doc.text, start, end, rules.spam_run_separators)
+        start = len(doc.text[:start].rstrip(rules.spam_run_separators)) if start else 0
+        start = max(start, doc.text.rfind("\n", 0, start) + 1)
+        keep[start:end] = bytes(end - start)
+        dropped += 1
+        if 0 < start and doc.text[start - 1] != "\n" and end < len(doc.text) and doc.text[end] != "\n":
+            breaks[end - 1] = doc.origin[end - 1]      # text on both sides: keep them apart
+    if not dropped:
+        return
+    text, origin = [], []
+    for i, (ch, k) in enumerate(zip(doc.text, keep)):
+        if k:
+            text.append(ch)
+            origin.append(doc.origin[i])
+        if i in breaks:
+            text.append("\n")
+            origin.append(breaks[i])
+    doc.problems.append(f"spam: {dropped} link-farm run(s) removed")
+    doc.text, doc.origin = "".join(text), origin
+
+
+def _spam_runs(text: str, keywords: re.Pattern, rules: CleaningRules) -> list[tuple[int, int]]:
+    """[start, end) of every run of keyword hits close to each other on one line, dense and long enough."""
+    runs: list[tuple[int, int]] = []
+    hits: list[tuple[int, int]] = []
+
+    def close() -> None:
+        covered = sum(e - s for s, e in hits)
+        if len(hits) >= rules.spam_line_min_hits and covered >= rules.spam_run_min_density * (hits[-1][1] - hits[0][0]):
+            runs.append((hits[0][0], hits[-1][1]))
+        hits.clear()
+
+    for match in keywords.finditer(text):
+        gap = text[hits[-1][1]:match.start()] if hits else ""
+        if hits and (len(gap) > rules.spam_run_max_gap or "\n" in gap):
+            close()
+        hits.append(match.span())
+    if hits:
+        close()
+    return runs
+
+
+def _widen(text: str, start: int, end: int, separators: str) -> int:
+    """The end of a run widened over the separators that follow it on its line."""
+    while end < len(text) and text[end] in separators:
+        end += 1
+    return end
 
 
 def _delete(doc: CleanText, patterns: tuple[re.Pattern, ...], what: str) -> None:

@@ -1,6 +1,7 @@
 """Bytes → text, language, document kind and release year: what a document is before any figure is read."""
 from __future__ import annotations
 
+import codecs
 import html
 import re
 from dataclasses import dataclass, field
@@ -10,6 +11,14 @@ from tasks.kinds import classify  # noqa: F401  (re-exported: moved to tasks/kin
 from tasks.raw import RawDocument
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+# Byte-order marks, longest first (the UTF-32-LE mark starts with the UTF-16-LE one).
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"))
+WIDE = (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16-be", 2))
+PLAUSIBLE = 0.95    # share of characters of a text script (ASCII, Latin, CJK, punctuation) in a wide decoding
+TEXT_RANGES = ((0x20, 0x7E), (0xA0, 0x24F), (0x2000, 0x206F), (0x2150, 0x218F), (0x3000, 0x303F), (0x3400, 0x4DBF),
+               (0x4E00, 0x9FFF), (0xFF00, 0xFFEF))
+NOT_TEXT = re.compile("[^\t\n\r" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in TEXT_RANGES) + "]")
 HTML_SUFFIXES = (".html", ".htm")
 
 
@@ -32,8 +41,17 @@ class DecodeError(ValueError):
 
 
 def decode(raw: RawDocument) -> tuple[str, list[str]]:
-    """Decode UTF-8 (with or without BOM) or GB18030/GBK; HTML becomes text."""
+    """Decode UTF-8 (with or without BOM), UTF-16/32 (by BOM or by content) or GB18030/GBK; HTML becomes text."""
     problems: list[str] = []
+    wide = _wide_encoding(raw.data)
+    if wide:
+        encoding, offset = wide
+        try:
+            text = raw.data[offset:].decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"{raw.source_uri}: not valid {encoding} text ({exc.reason})") from exc
+        problems.append(f"encoding: decoded as {encoding}{' (byte-order mark)' if offset else ''}")
+        return _finish(raw, text, problems)
     for encoding in ENCODINGS:
         try:
             text = raw.data.decode(encoding)
@@ -47,11 +65,49 @@ def decode(raw: RawDocument) -> tuple[str, list[str]]:
         if text.count("\ufffd") > max(20, len(text) // 20):
             raise DecodeError(f"{raw.source_uri}: not UTF-8 or GB18030 text")
         problems.append("encoding: undecodable bytes replaced")
+    return _finish(raw, text, problems)
+
+
+def _finish(raw: RawDocument, text: str, problems: list[str]) -> tuple[str, list[str]]:
+    """HTML → text, one kind of line break, and a note when nothing is left (the gate alerts on it)."""
     if "\x00" in text:
         raise DecodeError(f"{raw.source_uri}: binary content (NUL bytes)")
     if _is_html(raw, text):
         text = html_to_text(text)
-    return text.replace("\r\n", "\n").replace("\r", "\n"), problems
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, problems + (["empty: no text"] if not text.strip() else [])
+
+
+def _wide_encoding(data: bytes) -> tuple[str, int] | None:
+    """UTF-32/UTF-16 and the BOM length, from a byte-order mark or, without one, from the content: text that is
+    not UTF-8 (or holds NUL bytes) and reads as a plausible script in exactly one wide encoding."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    if b"\x00" not in data and _is_utf8(data):
+        return None
+    for encoding, unit in WIDE:
+        if len(data) % unit == 0 and _plausible(data, encoding):
+            return encoding, 0
+    return None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _plausible(data: bytes, encoding: str) -> bool:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    if not text:
+        return False
+    return len(NOT_TEXT.findall(text)) <= (1 - PLAUSIBLE) * len(text)
 
 
 def _is_html(raw: RawDocument, text: str) -> bool:

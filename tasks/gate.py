@@ -65,7 +65,8 @@ def apply_gate(documents: pd.DataFrame, facts: pd.DataFrame, doc_check: Validati
     fact_reasons = row_reasons(fact_check, len(facts))
     bad_facts = facts.index.isin(list(fact_reasons))
     facts.loc[bad_facts, "flags"] = [_join(f, QUARANTINE_FLAG) for f in facts.loc[bad_facts, "flags"]]
-    found = alerts.quarantine_alerts(documents) + alerts.fact_alerts(facts, fact_reasons)
+    found = alerts.quarantine_alerts(documents) + alerts.document_alerts(documents)
+    found += alerts.fact_alerts(facts, fact_reasons)
     found += _table_level(doc_check, "documents") + _table_level(fact_check, "facts")
     return GateResult(documents, facts, found, [doc_check, fact_check])
 
