@@ -128,7 +128,8 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
         cut = CLAUSE_CUT.search(body, mention.end, nxt)
         right_tokens = [t for t in tokens if mention.end <= t.start and t.end <= (cut.start() if cut else nxt)]
         before = [t for t in tokens if t.end <= mention.start]
-        far = [t for t in tokens if mention.end <= t.start and t.end <= nxt]
+        far = [t for t in tokens if mention.end <= t.start and t.end <= nxt
+               and not (nxt < len(body) and len(body[t.end:nxt].strip(" 为达是约共:：")) <= 2)]  # the next one's word
         _choose_target(res, body, prev_end, left_tokens, right_tokens, out, vocab, english, far)
         if res.target and res.target[0] == "metric":   # the unit says which metric: persons 'covered' are participants
             res.target = ("metric", vocab.metric_by_unit.get(res.target[1], {}).get(mention.unit_kind, res.target[1]))
