@@ -213,7 +213,7 @@ def _by_signature(res: Resolved, body: str, prev_end: int, nxt: int, concepts: l
     found = signature_target(own, before, topic, m, schemes, catalogue, vocab, english) if own else None
     if found:
         res.target, res.skip, res.inherited, res.tier = ("direct", found), False, False, None
-        res.gap_start, res.masked = min(res.gap_start, start), [(a, b) for a, b, _ in mine]
+        res.gap_start, res.masked = start, [(a, b) for a, b, _ in mine]   # change words: its own words only
 
 
 def _topic(res: Resolved, done: list[Resolved]) -> None:
