@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from tasks.numbers import NumberMention
+from tasks.parts import compose_parts
 from tasks.resolve import Resolved
 from tasks.vocabulary import Token, Vocabulary
+from tasks.wording import load_wording
 
 FIGURE_OF = re.compile(r"\s*的")   # '4.02万亿元的…收入': the figure is the amount of what follows
 PAREN = re.compile(r"\([^()]{0,60}\)|（[^（）]{0,60}）")
@@ -48,12 +50,28 @@ def blocked(body: str, prev_end: int, m: NumberMention, res: Resolved, vocab: Vo
     if own:
         last = own[-1]
         gap = body[prev_end:last.start] + " " + body[last.end:m.start]
-    if vocab.blockers.search(PAREN.sub(" ", gap)):
+    if vocab.blockers.search(PAREN.sub(" ", gap)) or part_of_topic(body, m, res, vocab):
         return True
+    if m.unit_kind != "percent" and load_wording().part_words.search(body, prev_end, m.start):
+        return True    # 'Government subsidies accounted for 760 billion yuan of the fund's revenue'
     starts = [body.rfind(c, 0, m.start) for c in ",，;；"]
     ends = [e for e in (body.find(c, m.end) for c in ",，;；") if e >= 0]
     clause = body[max(starts) + 1:min(ends) if ends else len(body)]
     return bool(vocab.sentence_blockers.search(clause))  # "99.9 percent of the poverty-stricken population"
+
+
+def part_of_topic(body: str, m: NumberMention, res: Resolved, vocab: Vocabulary) -> bool:
+    """A figure of the very metric its sentence's topic names as a total ('职工医保基金收入中，单位缴费收入…',
+    'Of the employee fund's revenue, employer contributions …') is one part of that total."""
+    if res.target is None:
+        return False
+    for topic in load_wording().subset_topics(body, m.start):
+        view = PAREN.sub("", topic).rstrip()
+        named = [t for t in compose_parts(vocab.scan(view), view, vocab) if t.kind in ("metric", "direct")]
+        zh = not topic.isascii()
+        if named and (not zh or named[-1].end >= len(view)) and res.target in {(t.kind, t.key) for t in named}:
+            return True
+    return False
 
 
 def figure_first_zh(body: str, m: NumberMention, ahead: list[Token], far: list[Token], opens: bool,

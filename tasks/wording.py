@@ -20,6 +20,23 @@ class Wording:
     tier_keys: dict[str, str]
     tiered_metrics: frozenset[str]
     comparative: re.Pattern       # 'more than a year earlier' after a figure; group 'down' when it fell
+    topic_end_zh: re.Pattern      # 'X中，': X is the total the figures after it are parts of
+    topic_start_en: re.Pattern    # 'Of the X, …' at the start of a sentence
+    part_words: re.Pattern        # 'accounted for' before a figure that is not a percent
+
+    def subset_topics(self, body: str, end: int) -> list[str]:
+        """The totals named before position `end` of a sentence ('X中，', 'Of the X,'), as written."""
+        out = []
+        for match in self.topic_end_zh.finditer(body, 0, end):
+            start = max(body.rfind(c, 0, match.start()) for c in "，,；;。:：") + 1
+            out.append(body[start:match.start()])
+        opening = self.topic_start_en.match(body.lstrip())
+        if opening:
+            lead = len(body) - len(body.lstrip())
+            comma = body.find(",", lead + opening.end())
+            if 0 <= comma < end:
+                out.append(body[lead + opening.end():comma])
+        return out
 
     def change_after(self, text: str) -> str | None:
         """'up' or 'down' when `text` (what follows a figure) opens with a comparative over a base year."""
@@ -52,8 +69,12 @@ def load_wording(path: str | None = None) -> Wording:
     """Read the extra sections of vocabulary.yaml once per process."""
     data = yaml.safe_load(Path(path or VOCABULARY_PATH).read_text(encoding="utf-8"))
     tiers, tier_keys = _group({k: _words(v) for k, v in data["tiers"].items()})
+    subsets = data["subsets"]
     return Wording(tiers=tiers, tier_keys=tier_keys, tiered_metrics=frozenset(data["tiered_metrics"]),
-                   comparative=_comparative(data["comparatives"]))
+                   comparative=_comparative(data["comparatives"]),
+                   topic_end_zh=re.compile("|".join(subsets["topic_end_zh"])),
+                   topic_start_en=re.compile("|".join(subsets["topic_start_en"]), re.I),
+                   part_words=re.compile("|".join(_words(subsets["part_words"])) or "(?!x)x"))
 
 
 def _comparative(entry: dict) -> re.Pattern:
