@@ -129,8 +129,13 @@ def read_document(item: Cleaned, catalogue: Catalogue) -> tuple[dict, list[dict]
         if dropped:
             problems.append(f"{dropped} figure(s) outside plausible ranges not used")
             kept_ids = {id(f) for f in kept}
+            gone = [f for f in national if id(f) not in kept_ids]
             left += [Unattributed(f["clean_start"], f["clean_end"], f["value"], f["unit"], "outside plausible range")
-                     for f in national if id(f) not in kept_ids]
+                     for f in gone]
+            orphans = changes_of(gone, kept)
+            left += [Unattributed(f["clean_start"], f["clean_end"], f["value"], f["unit"],
+                                  "change of a figure outside plausible range") for f in orphans]
+            kept = [f for f in kept if id(f) not in {id(o) for o in orphans}]
         found = kept + [f for f in found if f["region"] != NATIONAL]
         if incoherent:
             problems += incoherent
@@ -145,6 +150,26 @@ def read_document(item: Cleaned, catalogue: Catalogue) -> tuple[dict, list[dict]
     doc["n_facts"] = len(facts)
     doc["problems"] = "; ".join(dict.fromkeys(problems))
     return doc, facts, [_left_row(u, raw, clean, text, doc) for u in left]
+
+
+CHANGE_REACH = 200     # characters: a change stated after a level, with no figure between, belongs to it
+
+
+def changes_of(levels: list[dict], facts: list[dict]) -> list[dict]:
+    """Changes stated right after a level that was dropped ('6.7bn settlements …, an increase of 19%'): they
+    describe that misread figure, not the indicator."""
+    out = []
+    starts = sorted(g["clean_start"] for g in [*facts, *levels])
+    for f in facts:
+        if f["measure"] == "level":
+            continue
+        for lv in levels:
+            between = [x for x in starts if lv["clean_end"] <= x < f["clean_start"]]
+            if (lv["indicator_id"], lv["period_year"]) == (f["indicator_id"], f["period_year"]) and not between \
+                    and 0 <= f["clean_start"] - lv["clean_end"] <= CHANGE_REACH:
+                out.append(f)
+                break
+    return out
 
 
 def _fact_row(fact: dict, raw: RawDocument, clean: CleanText, text: str, doc: dict) -> dict:

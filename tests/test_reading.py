@@ -101,3 +101,13 @@ def test_a_few_misread_figures_do_not_quarantine_a_real_article():
     assert doc["status"] == "ok"
     assert ("bmi.participants", 2031, "level", 1.36e9) in {(f["indicator_id"], f["period_year"], f["measure"],
                                                           f["value"]) for f in facts}
+
+
+def test_a_change_of_a_misread_figure_goes_with_it():
+    text = EN + ("In 2031 a total of 7.2 billion outpatient settlements were covered by basic medical insurance, "
+                 "a year-on-year increase of 17%. By the end of 2031, 1.36 billion people were insured.")
+    result = process_documents([RawDocument("orphan.txt", text.encode())], load_catalogue())
+    keys = {(f.indicator_id, f.measure) for f in result.facts.itertuples()}
+    assert ("bmi.participants", "level") in keys and ("bmi.participants", "yoy_pct") not in keys
+    reasons = set(result.unattributed["reason"])
+    assert {"outside plausible range", "change of a figure outside plausible range"} <= reasons
