@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -39,6 +40,19 @@ def build_site(warehouse: Warehouse, catalogue: Catalogue) -> SiteOutputs:
             validations=checks.get("checks", []), data_docs=checks.get("data_docs", []), catalogue=catalogue,
             published_all=published, revisions=revisions, raw_records=raw_records,
             unattributed=unattributed[unattributed["release_year"] == year])
-        out.release_files[year] = render_release(bundle)
-    out.site_files = render_site(published, revisions, catalogue=catalogue)
+        out.release_files[year] = changed_files(render_release(bundle), warehouse.root / "releases" / str(year))
+    out.site_files = changed_files(render_site(published, revisions, catalogue=catalogue),
+                                   warehouse.root / "releases")
+    return out
+
+
+def changed_files(files: dict[str, bytes | str], directory: Path) -> dict[str, bytes | str]:
+    """Only the files whose bytes differ from those on disk: a run whose inputs do not touch a release leaves its
+    files (and their modification times) alone."""
+    out = {}
+    for name, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        path = directory / name
+        if not (path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data):
+            out[name] = content
     return out

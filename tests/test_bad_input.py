@@ -242,3 +242,13 @@ def test_release_documents_csv_neutralises_a_formula_title():
     files = release_tables(published, pd.DataFrame(columns=IDENTITY_COLUMNS), docs, load_catalogue())
     text = files["documents.csv"].decode("utf-8")
     assert "'=HYPERLINK" in text and "'@evil.txt" in text and "\n=" not in text and ",=" not in text
+
+
+# --- files of releases a run does not touch stay as they are -------------------------------------------------------
+def test_site_files_whose_bytes_are_unchanged_are_not_rewritten(tmp_path):
+    from tasks.site import changed_files
+
+    (tmp_path / "report.html").write_bytes("<p>2031</p>".encode())
+    (tmp_path / "series.csv").write_text("a\n1\n", encoding="utf-8")
+    built = {"report.html": "<p>2031</p>", "series.csv": b"a\n2\n", "new.csv": b"x\n"}
+    assert changed_files(built, tmp_path) == {"series.csv": b"a\n2\n", "new.csv": b"x\n"}

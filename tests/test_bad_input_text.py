@@ -111,3 +111,27 @@ def test_alert_rules_file_names_known_kinds_and_phrases():
     assert set(rules) == {"document_problems", "kinds_with_figures"}
     assert all(isinstance(p, str) and p for p in rules["document_problems"].values())
     assert set(rules["kinds_with_figures"]) <= set(KINDS)
+
+
+# --- overflowing numbers -------------------------------------------------------------------------------------------
+def test_a_309_digit_figure_never_becomes_infinity_anywhere_in_a_release():
+    import math
+
+    from tasks.catalogue import load_catalogue
+    from tasks.gate import check_batch, publishable_facts
+    from tasks.process import process_documents
+    from tasks.raw import RawDocument
+    from tasks.release import build_release
+
+    huge = "9" * 309
+    page = BULLETIN.replace("34000亿元", f"{huge}亿元") + f"基金累计结存-{huge}.5亿元，追回资金1{'0' * 310}元。\n"
+    catalogue = load_catalogue()
+    result = process_documents([RawDocument("huge.txt", page.encode())], catalogue)
+    gated = check_batch(result.documents, result.facts, catalogue)
+    facts = publishable_facts(gated.facts, gated.documents)
+    build = build_release(2031, facts, gated.documents, catalogue)
+    for frame in (result.facts, result.unattributed, build.published):
+        values = [float(v) for v in frame["value"].dropna()]
+        assert all(math.isfinite(v) for v in values)
+    assert {"bmi.participants", "bmi.fund.expenditure"} <= set(build.published["indicator_id"])
+    assert not build.blocked
