@@ -24,6 +24,7 @@ NOT_A_LABEL_BEFORE = re.compile(r"\b(?:group|section|table|figure|no\.|article|c
 NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d|(?i:(?:consecutive )?(?:years?(?!-on-)|months?|days?"
                                 r"|weeks?|times|-fold|fold|rounds|batches)\b))")   # durations and counts of times
 YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*(?:~|-|–|—|to|至|到)\s*(?:19|20)\d{2}")
+RESTATE_LEAD = re.compile(r"[\s即约合或]|CNY|RMB|¥|￥|or|i\.e\.,?|about|around", re.I)
 YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 INHERIT_LEFT = re.compile(r"^[\s,，、和及与;:()（）]*$|^[\s,，]*(?:and|another|while|with)?[\s,]*$", re.I)
 
@@ -102,13 +103,17 @@ def _numbers(body: str) -> list[NumberMention]:
 
 
 def _restated_in_yuan(body: str, found: list[NumberMention], asides: list[tuple[int, int]]) -> dict:
-    """Foreign-currency figures followed by the same amount in yuan in brackets → that yuan figure."""
+    """A figure restated in brackets right after it → the bracketed one: the yuan amount a foreign-currency
+    figure was converted from ('$470b (CNY3.4t)'), or the same figure more precisely ('13.26亿人(即132637.83万人)')."""
     out = {}
     for m, nxt in zip(found, found[1:]):
-        if m.unit_kind != "foreign_money" or nxt.unit_kind != "money":
-            continue
         inside = next(((a, b) for a, b in asides if a <= nxt.start < b), None)
-        if inside and not body[m.end:inside[0]].strip() and not body[inside[0] + 1:nxt.start].strip(" CNYRMB¥￥"):
+        if not inside or body[m.end:inside[0]].strip() or RESTATE_LEAD.sub("", body[inside[0] + 1:nxt.start]):
+            continue
+        if m.unit_kind == "foreign_money" and nxt.unit_kind == "money":
+            out[m] = nxt
+        elif m.unit_kind == nxt.unit_kind and nxt.resolution < m.resolution \
+                and abs(m.value - nxt.value) <= m.resolution * 1.0001:
             out[m] = nxt
     return out
 

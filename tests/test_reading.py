@@ -37,6 +37,8 @@ CASES = [
      {("nrdl.drugs_added_cumulative", 2031, "level", 1020.0), ("nrdl.drugs_added", 2031, "level", 96.0)}),
     ("the yuan figure restated in brackets", EN + "The fund took in $505b (CNY3.66t) in revenue in 2031.",
      {("bmi.fund.revenue", 2031, "level", 3.66e12)}),
+    ("the same figure restated more precisely in brackets", ZH + "截至2031年底,基本医疗保险参保人数为13.36亿人(即133637.83万人)。",
+     {("bmi.participants", 2031, "level", 1336378300.0)}),
     ("a full-year monthly span is annual", "国家医保局发布2031年1-12月全国医疗保障基金主要指标。2031年1-12月,基本医疗保险"
      "统筹基金总收入28120.5亿元。职工医保参保人数38120万人。", {("ebmi.participants", 2031, "level", 3.812e8)}),
 ]
