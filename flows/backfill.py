@@ -9,7 +9,8 @@ from tasks import changes, collect, prefect_tasks as stage
 
 @flow(name="bulletin-backfill", log_prints=True)
 def backfill_flow(release_years: list[int], sources: str = "seeds", warehouse: str = "warehouse",
-                  force: bool = False, parallel: int = 2, lock_timeout: float = 600.0) -> dict:
+                  force: bool = False, parallel: int = 2, lock_timeout: float = 600.0,
+                  accept_shrink: bool = False) -> dict:
     """Rebuild the given releases in parallel; releases already published with current versions are skipped.
 
     Args:
@@ -19,9 +20,10 @@ def backfill_flow(release_years: list[int], sources: str = "seeds", warehouse: s
         force: Rebuild releases that are already published.
         parallel: How many release subflows run side by side.
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
+        accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
     """
     log = get_run_logger()
-    run = stages.start("backfill", sources, warehouse)
+    run = stages.start("backfill", sources, warehouse, accept_shrink)
     wanted = sorted(set(release_years))
     with stages.warehouse_lock(warehouse, lock_timeout):
         state = run.wh.read_json(changes.STATE_FILE)

@@ -14,22 +14,25 @@ TIMEZONE = "Asia/Shanghai"
 
 
 @flow(name="bulletin-nightly", log_prints=True)
-def nightly_flow(sources: str = "seeds", warehouse: str = "warehouse", lock_timeout: float = 600.0) -> dict:
-    """Rebuild only the releases whose inputs changed (new or changed sha256, newer catalogue or extractor).
+def nightly_flow(sources: str = "seeds", warehouse: str = "warehouse", lock_timeout: float = 600.0,
+                 accept_shrink: bool = False) -> dict:
+    """Rebuild only the releases whose inputs changed (new or changed sha256, newer catalogue or extractor), and
+    releases a killed run left half written.
 
     Args:
         sources: Directory of bulletin texts, or a sources YAML file listing directories and URLs.
         warehouse: Warehouse directory.
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
+        accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
     """
-    run = stages.start("nightly", sources, warehouse)
+    run = stages.start("nightly", sources, warehouse, accept_shrink)
     with stages.warehouse_lock(warehouse, lock_timeout):
         return incremental(run)
 
 
 @flow(name="bulletin-annual", log_prints=True)
 def annual_flow(sources: str = "seeds", warehouse: str = "warehouse", release_year: int | None = None,
-                lock_timeout: float = 600.0) -> dict:
+                lock_timeout: float = 600.0, accept_shrink: bool = False) -> dict:
     """Weekly in July-August: look for the new release until its final bulletin is published, then do nothing.
 
     Args:
@@ -37,9 +40,10 @@ def annual_flow(sources: str = "seeds", warehouse: str = "warehouse", release_ye
         warehouse: Warehouse directory.
         release_year: The release expected; default: last year (Asia/Shanghai), whose bulletin appears this summer.
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
+        accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
     """
     expected = release_year or datetime.now(ZoneInfo(TIMEZONE)).year - 1
-    run = stages.start("annual", sources, warehouse)
+    run = stages.start("annual", sources, warehouse, accept_shrink)
     with stages.warehouse_lock(warehouse, lock_timeout):
         if changes.has_final_bulletin(run.wh.read("published", [expected])):
             return stages.finish(run, "nothing to do", f"release {expected} is already published", write=False)
@@ -55,14 +59,15 @@ def incremental(run: stages.Run) -> dict:
     log = get_run_logger()
     raws = stages.collect(run)
     state = run.wh.read_json(changes.STATE_FILE)
-    plan = changes.plan_changes(state, {r.source_uri: r.sha256 for r in raws}, run.versions)
+    current = {r.source_uri: r.sha256 for r in raws}
+    plan = changes.plan_changes(state, current, run.versions, run.wh.build_fingerprints() if state else None)
     log.info(plan.describe())
     if plan.nothing_to_do:
         return stages.finish(run, "nothing to do", f"{plan.describe()}; nothing extracted, nothing written",
                              write=False)
     fresh = [r for r in raws if r.source_uri in set(plan.new + plan.changed)]
     detected = _detect_releases(fresh, run) if fresh else {}
-    years = changes.releases_to_rebuild(plan, state, detected)
+    years = changes.releases_to_rebuild(plan, state, detected, current)
     batch = _inputs_for(run, raws, state, changes.inputs_of(state, years, plan))
     log.info("rebuilding releases %s from %d documents", sorted(years), len(batch))
     gated = stages.extract(run, batch)
@@ -80,8 +85,11 @@ def _detect_releases(fresh: list[RawDocument], run: stages.Run) -> dict[str, int
 
 
 def _inputs_for(run: stages.Run, raws: list[RawDocument], state: dict | None, uris: set[str]) -> list[RawDocument]:
-    """Current bytes of these inputs; known inputs no longer in the sources come from the raw archive."""
+    """Current bytes of these inputs; known inputs no longer in the sources come from the raw archive, unless their
+    bytes are still in the sources under another path (a moved source is the same document, read once)."""
     current = [r for r in raws if r.source_uri in uris]
+    present = {r.sha256 for r in raws}
     known = (state or {}).get("inputs", {})
     missing = sorted(uris - {r.source_uri for r in current})
-    return current + [collect.from_archive(run.wh, uri, known[uri]["sha256"]) for uri in missing if uri in known]
+    return current + [collect.from_archive(run.wh, uri, known[uri]["sha256"]) for uri in missing
+                      if uri in known and known[uri]["sha256"] not in present]

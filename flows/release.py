@@ -4,8 +4,8 @@ from __future__ import annotations
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import artifacts
-from tasks import prefect_tasks as stage
+from flows import artifacts, faults
+from tasks import guard, prefect_tasks as stage
 from tasks.catalogue import load_catalogue
 from tasks.warehouse import Warehouse
 
@@ -31,10 +31,30 @@ def release_flow(warehouse: str, release_year: int, run_id: str) -> dict:
                   "partition stays as it was", release_year, ", ".join(failed))
         return {**summary, "status": "blocked"}
     manifest = Warehouse(warehouse).read_json(f"runs/{run_id}.json") or {}
+    shrink = _shrink(warehouse, build, documents, manifest)
+    if shrink.shrinks and not manifest.get("accept_shrink"):
+        log.error("release %s NOT published: the new build %s; the current release stays (accept it with "
+                  "--accept-shrink)", release_year, shrink.describe())
+        return {**summary, "status": "blocked", "shrink": shrink.as_record(),
+                "alerts": build.alerts + [guard.shrink_alert(shrink)]}
+    if shrink.shrinks:
+        log.warning("release %s shrinks, accepted by the run: %s", release_year, shrink.describe())
+        summary.update(alerts=build.alerts + [guard.accepted_alert(shrink)], shrink=shrink.as_record())
     stage.write_release(warehouse, build, manifest.get("checks", []))
+    faults.stop_at("after-published")
     artifacts.release_table(build.published, release_year)
     log.info("release %s published: %d rows (%s)", release_year, len(build.published), build.status_counts)
     return {**summary, "status": "published"}
+
+
+def _shrink(warehouse: str, build, documents, manifest: dict) -> guard.Shrink:
+    """Compare the build with the release as currently published (and the documents it was built from)."""
+    year = build.release_year
+    current = Warehouse(warehouse).read("published", [year])
+    new_docs = guard.feeding_documents(documents)
+    previous_docs = manifest.get("previous_documents", {}).get(str(year))
+    return guard.compare_builds(year, current, build.published, new_docs if previous_docs is None else previous_docs,
+                                new_docs)
 
 
 @task(name="release", task_run_name="release-{release_year}", cache_policy=NO_CACHE)

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -52,3 +53,80 @@ def stop_server(process: subprocess.Popen | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+# ---- a killed run's temporary server dies with it ---------------------------------------------------------------
+# Prefect's client starts its ephemeral API server itself (prefect.server.api.server.SubprocessASGIServer, a plain
+# Popen of uvicorn), so no preexec_fn/PR_SET_PDEATHSIG can be put into it, and PDEATHSIG would fire when the
+# *thread* that started the child ends. Instead each run process starts one small detached watchdog process: it
+# notes this process's children that are Prefect servers and, once this process is gone (its parent pid changes,
+# even after kill -9), terminates those it noted (same pid and start time, so a reused pid is never hit).
+SERVER_MARKERS = ("prefect.server.api.server", "prefect server start")   # command lines of Prefect API servers
+_watchdog: subprocess.Popen | None = None
+
+
+def guard_servers() -> None:
+    """Start (once per process, on Linux) the watchdog that stops this process's Prefect servers when it dies."""
+    global _watchdog
+    if _watchdog is not None or not os.path.isdir("/proc/self"):
+        return
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH", "")]))}
+    _watchdog = subprocess.Popen([sys.executable, "-c", f"from flows.server import watch; watch({os.getpid()})"],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True, env=env)
+
+
+def watch(parent: int, poll: float = 0.5, grace: float = 5.0) -> None:
+    """Watchdog body: remember `parent`'s Prefect server children; when `parent` is gone, stop them."""
+    seen: dict[int, str] = {}
+    while os.getppid() == parent:
+        for pid, (ppid, started, command) in _processes().items():
+            if ppid == parent and any(m in command for m in SERVER_MARKERS):
+                seen[pid] = started
+        time.sleep(poll)
+    alive = _signal(seen, 15)
+    deadline = time.monotonic() + grace
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = {p: s for p, s in alive.items() if _processes_one(p) == s}
+    _signal(alive, 9)
+
+
+def _signal(targets: dict[int, str], signum: int) -> dict[int, str]:
+    """Send a signal to each process that is still the one noted (pid and start time); return those."""
+    hit = {}
+    for pid, started in targets.items():
+        if _processes_one(pid) == started:
+            try:
+                os.kill(pid, signum)
+                hit[pid] = started
+            except ProcessLookupError:
+                pass
+    return hit
+
+
+def _processes() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, start time, command line) of every process readable in /proc."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = _stat(int(entry))
+            if stat:
+                out[int(entry)] = stat
+    return out
+
+
+def _processes_one(pid: int) -> str | None:
+    stat = _stat(pid)
+    return stat[1] if stat else None
+
+
+def _stat(pid: int) -> tuple[int, str, str] | None:
+    try:
+        proc = Path("/proc") / str(pid)
+        fields = (proc / "stat").read_bytes().rsplit(b")", 1)[1].split()
+        command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return None
+    return int(fields[1]), fields[19].decode(), command

@@ -10,9 +10,9 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import artifacts
+from flows import artifacts, faults, server
 from flows.release import run_release
-from tasks import alerts, changes, prefect_tasks as stage, runlog
+from tasks import alerts, changes, collect as inputs, guard, prefect_tasks as stage, runlog
 from tasks.catalogue import Catalogue, load_catalogue
 from tasks.raw import RawDocument
 from tasks.sources import SourcesConfig, alert_urls, now_utc, resolve_sources
@@ -43,6 +43,7 @@ class Run:
     ingest_alerts: list[dict] = field(default_factory=list)   # inputs that could not be read (release 0)
     alerts: list[dict] = field(default_factory=list)          # every alert this run stored
     fetch_state: dict | None = None                           # URL validators to keep, when they changed
+    accept_shrink: bool = False                               # publish releases that lose rows/documents
 
     def __post_init__(self) -> None:
         self.versions = changes.current_versions(self.catalogue)
@@ -50,16 +51,17 @@ class Run:
         self.record = {"run_id": self.run_id, "flow_run_id": flow_run.get_id() or "", "kind": self.kind,
                        "warehouse": self.warehouse, "sources": self.config.origin, "versions": self.versions,
                        "started_at": now_utc(), "status": "running", "releases": {}, "ingest_errors": [],
-                       "checks": []}
+                       "checks": [], "accept_shrink": self.accept_shrink}
 
     @property
     def wh(self) -> Warehouse:
         return Warehouse(self.warehouse)
 
 
-def start(kind: str, sources: str, warehouse: str) -> Run:
-    """A new run reading from a sources directory or sources YAML file."""
-    return Run(kind, warehouse, resolve_sources(sources))
+def start(kind: str, sources: str, warehouse: str, accept_shrink: bool = False) -> Run:
+    """A new run reading from a sources directory or sources YAML file (its temporary server dies with it)."""
+    server.guard_servers()
+    return Run(kind, warehouse, resolve_sources(sources), accept_shrink=accept_shrink)
 
 
 @contextlib.contextmanager
@@ -85,13 +87,17 @@ def collect(run: Run) -> list[RawDocument]:
     run.record["ingest_errors"] = [{"source": e.source, "reason": e.reason} for e in collected.errors]
     run.ingest_alerts = alerts.ingest_alerts(collected.errors)
     run.fetch_state = collected.fetch_state if collected.fetch_state_changed else None
+    faults.stop_at("after-collect")
     return collected.raws
 
 
 def extract(run: Run, raws: list[RawDocument]):
-    """Decode, clean and extract facts, then let the suites quarantine what they reject."""
-    processed = stage.process_documents(raws, run.catalogue)
+    """Decode, clean and extract facts (once per sha256, every origin recorded), then let the suites quarantine."""
+    unique, origins = inputs.unique_by_content(raws)
+    processed = stage.process_documents(unique, run.catalogue)
     docs = processed.documents
+    docs["origins"] = [inputs.joined_origins(origins, sha, uri)
+                       for sha, uri in zip(docs["sha256"], docs["source_uri"])]
     undecodable = docs[docs["problems"].isin(processed.errors)]
     run.record["ingest_errors"] += [{"source": d.source_uri, "reason": d.problems} for d in undecodable.itertuples()]
     gated = stage.validate_batch(docs, processed.facts, run.catalogue)
@@ -102,17 +108,24 @@ def extract(run: Run, raws: list[RawDocument]):
 
 def publish(run: Run, raws: list[RawDocument], gated, years: list[int], parallel: int = 1,
             state: dict | None = None) -> dict:
-    """Store the batch's partitions for `years`, publish each release (subflows), record state and alerts."""
+    """Store the batch's partitions for `years`, publish each release (subflows), write the site, then the state.
+
+    The state that tells nightly "done" is written last, after every file of every release: a run killed
+    anywhere before leaves the old state, so the next nightly sees the same changes again and rebuilds.
+    """
     log = get_run_logger()
     stage.snapshot_raw(run.warehouse, raws, run.fetch_state)
+    faults.stop_at("after-snapshot-raw")
+    run.record["previous_documents"] = {str(y): _previous_documents(run.wh, state, y) for y in years if y != 0}
     stage.store_batch(run.warehouse, gated.documents, gated.facts, years, gated.unattributed)
+    faults.stop_at("after-store-batch")
     run.record["inputs"] = [{"source_uri": r.source_uri, "sha256": r.sha256} for r in raws]
     run.wh.write_run_manifest(run.record)        # releases read the batch's suite verdicts from here
     year_of = dict(zip(gated.documents["sha256"], gated.documents["release_year"].astype(int)))
     built = {r.source_uri: (r.sha256, year_of[r.sha256]) for r in raws if r.sha256 in year_of}
     for year in years:
         run.record["releases"][str(year)] = runlog.release_row(gated.documents, gated.facts, year)
-    outcomes = {0: "stored"} if 0 in years else {}
+    outcomes, shrunk = ({0: "stored"} if 0 in years else {}), []
     if 0 in years or run.ingest_alerts:
         _finish_release(run, 0, _alerts_of(run, gated, 0), {"status": "stored"})
     with ThreadPoolTaskRunner(max_workers=max(1, parallel)) as runner:
@@ -122,18 +135,33 @@ def publish(run: Run, raws: list[RawDocument], gated, years: list[int], parallel
         for future in as_completed(list(futures)):
             year = year_of_run[future.task_run_id]
             summary = _summary(future, year)
+            if summary["status"] == "blocked" and summary.get("shrink"):   # the manifest keeps what would vanish
+                shrunk.append(year)
             _finish_release(run, year, _alerts_of(run, gated, year) + summary.pop("alerts"), summary)
             outcomes[year] = summary["status"]
-            if summary["status"] != "failed":
-                state = changes.next_state(state, run.versions, built, {year: summary["status"]})
-                run.wh.write_json(changes.STATE_FILE, state)
             log.info("release %s: %s", year, summary["status"])
-    if 0 in outcomes:
-        state = changes.next_state(state, run.versions, built, {0: "stored"})
-        run.wh.write_json(changes.STATE_FILE, state)
     if any(s == "published" for s in outcomes.values()):
         stage.write_site(run.warehouse, run.catalogue)
+    faults.stop_at("after-release-files")
+    retry = set(shrunk) | {y for y, s in outcomes.items() if s == "failed"}   # seen again by the next nightly
+    done = {y: s for y, s in outcomes.items() if y not in retry}
+    if done:
+        state = changes.next_state(state, run.versions, built, done)
+        fed = {y: _ok_documents(run.wh, y) for y, s in done.items() if s == "published"}
+        run.wh.write_json(changes.STATE_FILE, changes.with_builds(state, run.wh.build_fingerprints(), fed))
+    faults.stop_at("after-state")
     return outcomes
+
+
+def _ok_documents(wh: Warehouse, year: int) -> dict[str, list[str]]:
+    """doc_id -> origins of a release's stored documents that feed it (status ok)."""
+    return guard.feeding_documents(wh.read("documents", [year]))
+
+
+def _previous_documents(wh: Warehouse, state: dict | None, year: int) -> dict[str, list[str]]:
+    """Documents the current published build was made from (state), else those stored before this run."""
+    recorded = changes.built_documents(state, year)
+    return _ok_documents(wh, year) if recorded is None else recorded
 
 
 def _summary(future, year: int) -> dict:

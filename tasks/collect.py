@@ -68,9 +68,25 @@ def archived_inputs(warehouse: Warehouse) -> list[RawDocument]:
 
 
 def merge_inputs(current: list[RawDocument], archived: list[RawDocument]) -> list[RawDocument]:
-    """Current inputs win over archived snapshots of the same uri."""
+    """Current inputs win over archived snapshots of the same uri or the same bytes (a moved source is not re-read)."""
     seen = {r.source_uri for r in current}
-    return _one_per_uri(current + [r for r in archived if r.source_uri not in seen])
+    present = {r.sha256 for r in current}
+    return _one_per_uri(current + [r for r in archived if r.source_uri not in seen and r.sha256 not in present])
+
+
+def unique_by_content(raws: list[RawDocument]) -> tuple[list[RawDocument], dict[str, list[str]]]:
+    """One input per sha256 (as its first origin, sorted) and every origin of each: the same bytes are one document."""
+    origins: dict[str, set[str]] = {}
+    for raw in raws:
+        origins.setdefault(raw.sha256, set()).add(raw.source_uri)
+    first = {sha: min(uris) for sha, uris in origins.items()}
+    unique = [r for r in _one_per_uri(raws) if first[r.sha256] == r.source_uri]
+    return unique, {sha: sorted(uris) for sha, uris in origins.items()}
+
+
+def joined_origins(origins: dict[str, list[str]], sha256: str, source_uri: str) -> str:
+    """The ';'-joined origins of a document (its own uri when it has no other)."""
+    return ";".join(origins.get(sha256) or [source_uri])
 
 
 def _one_per_uri(raws: list[RawDocument]) -> list[RawDocument]:

@@ -6,7 +6,8 @@ import pyarrow as pa
 # documents/: one row per ingested document (partitioned by release_year; 0 = release unknown).
 DOCUMENTS = pa.schema([
     ("doc_id", pa.string()),          # sha256[:16] of the raw bytes
-    ("source_uri", pa.string()),      # path or URL it came from
+    ("source_uri", pa.string()),      # path or URL it came from (the first of its origins)
+    ("origins", pa.string()),         # ';'-joined sorted paths/URLs serving these same bytes (one document)
     ("sha256", pa.string()),
     ("language", pa.string()),        # zh, zht, en, mixed
     ("kind", pa.string()),            # final_bulletin, quick_report, monthly_release, partial_year, unrelated, unknown

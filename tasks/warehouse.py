@@ -23,6 +23,7 @@ from tasks.partitions import PARTITION, conform, dataset_schema, stored_schema, 
 from tasks.raw import RawDocument
 
 PART_FILE = "part-0.parquet"
+RELEASE_TABLE = "indicators.csv"            # the release file people read, written last by the site stage
 STAGING_PREFIXES = (".tmp-", ".trash-")     # hidden, so dataset readers never see them
 STALE_AFTER_S = 24 * 3600                   # staging dirs of live processes older than this are removed too
 
@@ -86,6 +87,16 @@ class Warehouse:
         root = self.root / dataset
         found = [p.name[len(prefix):] for p in root.glob(f"{prefix}*") if (p / PART_FILE).is_file()]
         return sorted(int(y) for y in found if y.lstrip("-").isdigit())
+
+    def build_fingerprints(self) -> dict[int, str]:
+        """sha256 of each published partition with its releases/<year>/indicators.csv: what a finished build wrote."""
+        out = {}
+        for year in self.release_years("published"):
+            digest = hashlib.sha256((self._partition_dir("published", year) / PART_FILE).read_bytes())
+            table = self.root / "releases" / str(year) / RELEASE_TABLE
+            digest.update(table.read_bytes() if table.is_file() else b"(no release files)")
+            out[year] = digest.hexdigest()
+        return out
 
     def delete_partition(self, dataset: str, release_year: int) -> None:
         """Remove one partition: it disappears in one rename, then is deleted."""
