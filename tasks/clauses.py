@@ -7,6 +7,7 @@ import re
 from tasks.numbers import NumberMention
 from tasks.parts import compose_parts
 from tasks.resolve import Resolved
+from tasks.signatures import signature_concepts
 from tasks.vocabulary import Token, Vocabulary
 from tasks.wording import load_wording
 
@@ -50,6 +51,10 @@ def blocked(body: str, prev_end: int, m: NumberMention, res: Resolved, vocab: Vo
     if own:
         last = own[-1]
         gap = body[prev_end:last.start] + " " + body[last.end:m.start]
+    if res.target and res.target[0] == "direct":   # 'the share of … used for mutual aid': the share names it
+        named = signature_concepts(res.target[1], vocab)
+        hits = [(a, b) for a, b, c in vocab.concept_hits(gap) if c in named]
+        gap = "".join(" " if any(a <= i < b for a, b in hits) else ch for i, ch in enumerate(gap))
     if vocab.blockers.search(PAREN.sub(" ", gap)) or part_of_topic(body, m, res, vocab):
         return True
     if m.unit_kind != "percent" and load_wording().part_words.search(body, prev_end, m.start):

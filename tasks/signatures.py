@@ -28,6 +28,11 @@ def signature_target(own: set[str], before: set[str], topic: set[str], mention: 
     return best[2] if len(rivals) == 1 else None
 
 
+def signature_concepts(indicator_id: str, vocab: Vocabulary) -> set[str]:
+    """Every concept some signature of the indicator is made of: its words name the figure, they do not block it."""
+    return {c for sig in vocab.signatures if sig.indicator_id == indicator_id for c in sig.all}
+
+
 def _fits(sig: Signature, own: set[str], before: set[str], topic: set[str], schemes: set[str]) -> bool:
     if sig.scheme and sig.scheme not in schemes:
         return False
@@ -37,5 +42,6 @@ def _fits(sig: Signature, own: set[str], before: set[str], topic: set[str], sche
 
 
 def _unit_fits(mention: NumberMention, unit: str, english: bool) -> bool:
-    """A level in the indicator's unit, or a change of it (a percent figure)."""
-    return unit_ok(mention, unit, "level", english) or (unit != "percent" and mention.unit_kind == "percent")
+    """A level in the indicator's unit, or a change of it (a percent figure; percentage points of a share)."""
+    return (unit_ok(mention, unit, "level", english) or (unit != "percent" and mention.unit_kind == "percent")
+            or (unit == "percent" and mention.unit_kind == "pp"))
