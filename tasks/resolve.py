@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from tasks.numbers import NumberMention
-from tasks.vocabulary import Token, Vocabulary
+from tasks.vocabulary import Token, Vocabulary, load_vocabulary
 from tasks.wording import load_wording
 
 # Indicator unit → the unit kinds of a level figure it accepts ("bare": no unit word, only in English or scaled).
@@ -117,6 +117,9 @@ def enumeration_items(clause: str, tokens: list[Token], count: int) -> list[dict
     tiers = _distinct_runs([key for _, _, key in load_wording().tier_hits(clause)])
     if len(tiers) == count >= 2 and len(set(tiers)) == count:
         return [{"tier": tier} for tier in tiers]   # '三级、二级、一级及以下', 'tertiary, secondary and primary'
+    order, implied = load_vocabulary().implied_tiers
+    if not tiers and count == len(order) and implied.search(clause):
+        return [{"tier": tier} for tier in order]   # '不同医疗机构的支付比例分别为…': the bulletins' own order
     if len(schemes) >= count and len(schemes) >= 2:
         last = schemes[-count:]
         if len({t.key for t in last}) == count and _adjacent(clause, last):

@@ -63,6 +63,7 @@ class Vocabulary:
     signatures: tuple[Signature, ...]
     metric_by_unit: dict[str, dict[str, str]]
     temporal_concepts: frozenset[str]
+    implied_tiers: tuple[tuple[str, ...], re.Pattern]   # tier order of a list that names none, and what implies it
     comparison_year: re.Pattern   # a year named as the base of a comparison; group 'year' is the year itself
 
     def scan(self, text: str) -> list[Token]:
@@ -131,6 +132,7 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
                          for ind, alts in data["signatures"].items() for alt in alts),
         metric_by_unit={k: dict(v) for k, v in data["metric_by_unit"].items()},
         temporal_concepts=frozenset(data["temporal_concepts"]),
+        implied_tiers=(tuple(data["implied_tiers"]["order"]), re.compile(_alternation(_lang(data["implied_tiers"])))),
     )
 
 

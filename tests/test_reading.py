@@ -39,6 +39,11 @@ CASES = [
      {("bmi.fund.revenue", 2031, "level", 3.66e12)}),
     ("the same figure restated more precisely in brackets", ZH + "截至2031年底,基本医疗保险参保人数为13.36亿人(即133637.83万人)。",
      {("bmi.participants", 2031, "level", 1336378300.0)}),
+    ("a list over institutions of every level follows the bulletins' tier order", ZH + "2031年,职工医保住院费用目录内"
+     "基金支付比例为84.6%,不同医疗机构的支付比例分别为83.5%、87.4%、89.4%。",
+     {("ebmi.inpatient_reimbursement_ratio.tier3", 2031, "level", 83.5),
+      ("ebmi.inpatient_reimbursement_ratio.tier2", 2031, "level", 87.4),
+      ("ebmi.inpatient_reimbursement_ratio.tier1", 2031, "level", 89.4)}),
     ("a full-year monthly span is annual", "国家医保局发布2031年1-12月全国医疗保障基金主要指标。2031年1-12月,基本医疗保险"
      "统筹基金总收入28120.5亿元。职工医保参保人数38120万人。", {("ebmi.participants", 2031, "level", 3.812e8)}),
 ]
