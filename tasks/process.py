@@ -1,6 +1,7 @@
 """Raw documents → documents, facts and unattributed figures: the pure batch step every flow calls."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -12,6 +13,7 @@ from tasks.documents import DecodeError, decode, title_of
 from tasks.extract import extract_facts
 from tasks.kinds import ANNUAL_KINDS, judge_kind
 from tasks.language import detect_language, is_read
+from tasks.limits import Limits, default_limits, time_refusal
 from tasks.raw import RawDocument
 from tasks.regions import document_region, region_at, scope_spans
 from tasks.schema import columns
@@ -46,8 +48,10 @@ class Cleaned:
     problems: list[str]
 
 
-def process_documents(raws: list[RawDocument], catalogue: Catalogue) -> ProcessResult:
-    """Decode and clean every document, learn variant substitutions across them, then classify and extract."""
+def process_documents(raws: list[RawDocument], catalogue: Catalogue, limits: Limits | None = None) -> ProcessResult:
+    """Decode and clean every document, learn variant substitutions across them, then classify and extract;
+    a document whose reading takes longer than the limit is quarantined with the limit named."""
+    limits = limits or default_limits()
     doc_rows: list[dict] = []
     fact_rows: list[dict] = []
     left_rows: list[dict] = []
@@ -64,7 +68,11 @@ def process_documents(raws: list[RawDocument], catalogue: Catalogue) -> ProcessR
     for item in cleaned:
         if learnt:
             item.clean.text = apply_substitutions(item.clean.text, learnt)
+        started = time.monotonic()
         doc, facts, left = read_document(item, catalogue)
+        slow = time_refusal(time.monotonic() - started, limits)
+        if slow:
+            doc, facts, left = {**doc, "status": "quarantined", "problems": slow, "n_facts": 0}, [], []
         doc_rows.append(doc)
         fact_rows.extend(facts)
         left_rows.extend(left)

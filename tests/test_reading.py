@@ -118,3 +118,14 @@ def test_a_change_of_a_misread_figure_goes_with_it():
     assert ("bmi.participants", "level") in keys and ("bmi.participants", "yoy_pct") not in keys
     reasons = set(result.unattributed["reason"])
     assert {"outside plausible range", "change of a figure outside plausible range"} <= reasons
+
+
+def test_a_document_over_the_extraction_time_limit_is_quarantined_naming_it():
+    from dataclasses import replace
+
+    from tasks.limits import default_limits
+    limits = replace(default_limits(), extraction_seconds=0.0)
+    text = ZH + "截至2031年底,全国基本医疗保险参保人数136120.5万人。"
+    result = process_documents([RawDocument("slow.txt", text.encode())], load_catalogue(), limits)
+    doc = result.documents.iloc[0]
+    assert doc["status"] == "quarantined" and "extraction_seconds" in doc["problems"] and result.facts.empty
