@@ -22,6 +22,8 @@ def strip_words(gap: str, vocab: Vocabulary) -> str:
     gap = re.sub(r"比上年同期|比上年底|比上年|较上年同期|较上年|同比|分别|respectively|year-on-year|"
                  r"compared (?:to|with) the previous year|a |an |of |by |to |with |rate|about|approximately|"
                  r"为|达到|达|共|约|近|逾|超过|分别为", "", gap, flags=re.I)
+    gap = re.sub(r"\b(?:RMB|CNY)|\byuan\b|[¥￥]|\byear on year\b", "", gap, flags=re.I)   # 'to RMB 641 billion'
+
     return gap
 
 
@@ -55,6 +57,8 @@ def blocked(body: str, prev_end: int, m: NumberMention, res: Resolved, vocab: Vo
         named = signature_concepts(res.target[1], vocab)
         hits = [(a, b) for a, b, c in vocab.concept_hits(gap) if c in named]
         gap = "".join(" " if any(a <= i < b for a, b in hits) else ch for i, ch in enumerate(gap))
+    exempt = load_wording().exempt.get(res.target[1]) if res.target else None
+    gap = exempt.sub(" ", gap) if exempt else gap
     if vocab.blockers.search(PAREN.sub(" ", gap)) or part_of_topic(body, m, res, vocab):
         return True
     if m.unit_kind != "percent" and load_wording().part_words.search(body, prev_end, m.start):

@@ -23,6 +23,7 @@ class Wording:
     topic_end_zh: re.Pattern      # 'X中，': X is the total the figures after it are parts of
     topic_start_en: re.Pattern    # 'Of the X, …' at the start of a sentence
     part_words: re.Pattern        # 'accounted for' before a figure that is not a percent
+    exempt: dict[str, re.Pattern]  # metric key -> blocker words that name it ('averaged' of an average cost)
 
     def subset_topics(self, body: str, end: int) -> list[str]:
         """The totals named before position `end` of a sentence ('X中，', 'Of the X,'), as written."""
@@ -74,7 +75,8 @@ def load_wording(path: str | None = None) -> Wording:
                    comparative=_comparative(data["comparatives"]),
                    topic_end_zh=re.compile("|".join(subsets["topic_end_zh"])),
                    topic_start_en=re.compile("|".join(subsets["topic_start_en"]), re.I),
-                   part_words=re.compile("|".join(_words(subsets["part_words"])) or "(?!x)x"))
+                   part_words=re.compile("|".join(_words(subsets["part_words"])) or "(?!x)x"),
+                   exempt={k: re.compile("|".join(_words(v))) for k, v in (data.get("blocker_exempt") or {}).items()})
 
 
 def _comparative(entry: dict) -> re.Pattern:
