@@ -26,7 +26,7 @@ NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|
 YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*(?:~|-|–|—|to|至|到)\s*(?:19|20)\d{2}")
 RESTATE_LEAD = re.compile(r"[\s即约合或]|CNY|RMB|¥|￥|or|i\.e\.,?|about|around", re.I)
 YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-INHERIT_LEFT = re.compile(r"^[\s,，、和及与;:()（）]*$|^[\s,，]*(?:and|another|while|with)?[\s,]*$", re.I)
+INHERIT_LEFT = re.compile(r"^[\s,，、和及与或;:()（）]*$|^[\s,，]*(?:and|or|another|while|with)?[\s,]*$", re.I)
 
 
 def extract_facts(clean: CleanText, release_year: int, catalogue: Catalogue, english: bool,
@@ -134,7 +134,7 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
         right_tokens = [t for t in tokens if mention.end <= t.start and t.end <= (cut.start() if cut else nxt)]
         before = [t for t in tokens if t.end <= mention.start]
         far = [t for t in tokens if mention.end <= t.start and t.end <= nxt
-               and not (nxt < len(body) and len(body[t.end:nxt].strip(" 为达是约共:：")) <= 2)]  # the next one's word
+               and not (nxt < len(body) and len(body[t.end:nxt].strip(" 为达是约共:：はがで")) <= 2)]  # the next one's word
         _choose_target(res, body, prev_end, left_tokens, right_tokens, out, vocab, english, far)
         if res.target and res.target[0] == "metric":   # the unit says which metric: persons 'covered' are participants
             res.target = ("metric", vocab.metric_by_unit.get(res.target[1], {}).get(mention.unit_kind, res.target[1]))

@@ -129,3 +129,13 @@ def test_a_document_over_the_extraction_time_limit_is_quarantined_naming_it():
     result = process_documents([RawDocument("slow.txt", text.encode())], load_catalogue(), limits)
     doc = result.documents.iloc[0]
     assert doc["status"] == "quarantined" and "extraction_seconds" in doc["problems"] and result.facts.empty
+
+
+def test_japanese_pages_are_read_like_chinese():
+    text = ("国家医療保障局は『2031年全国医療保障事業発展統計公報』を発表したと、新聞が伝えている。2031年末時点で"
+            "保険加入者数は13億6120万人となり、加入率95%以上を確保しているという。基金の累計決算残高は4兆5120億3300万元と"
+            "なっている。これについて、専門家はさらに詳しく分析している。")
+    doc, facts = process_one(RawDocument("ja.txt", text.encode()), load_catalogue())
+    keys = {(f["indicator_id"], f["measure"], f["value"]) for f in facts}
+    assert doc["language"] == "ja"
+    assert ("bmi.participants", "level", 1.3612e9) in keys and ("bmi.fund.cumulative_balance", "level", 4.51203300e12) in keys
