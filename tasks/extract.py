@@ -21,7 +21,7 @@ CLAUSE_CUT = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；]|\bwhile\b")   # not the 
 PAREN = re.compile(r"\([^()]{0,60}\)|（[^（）]{0,60}）")
 PREV_YEAR_PAREN = re.compile(r"(?:上年|上年同期|去年|上年底)\s*$")
 NOT_A_LABEL_BEFORE = re.compile(r"\b(?:group|section|table|figure|no\.|article|chapter|part|page|phase|round)\s*$", re.I)
-NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d|(?i:(?:consecutive )?(?:years?(?!-on-)|months?|days?"
+NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d|(?i:(?:consecutive )?(?:years?(?![- ]on[- ]year)|months?|days?"
                                 r"|weeks?|times|-fold|fold|rounds|batches)\b))")   # durations and counts of times
 YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*(?:~|-|–|—|to|至|到)\s*(?:19|20)\d{2}")
 RESTATE_LEAD = re.compile(r"[\s即约合或]|CNY|RMB|¥|￥|or|i\.e\.,?|about|around", re.I)
@@ -172,6 +172,9 @@ def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], r
         targets = [t for t in targets if t.start > comma] or targets
     if targets:
         last = targets[0] if english else targets[-1]  # English heads come first: "expenses for … participants"
+        if not english and last.kind == "metric" and len(targets) > 1 and targets[-2].kind == "direct" \
+                and last.start - targets[-2].end <= 1:
+            last = targets[-2]   # '在职职工参保人数': the group the count is of names the indicator
         res.gap_start = last.end
         res.target = None if last.kind == "ignore" else (last.kind, last.key)
         res.skip = last.kind == "ignore"
