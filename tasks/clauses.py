@@ -29,7 +29,7 @@ def strip_words(gap: str, vocab: Vocabulary) -> str:
 
 def choose_scheme(res: Resolved, left: list[Token], right: list[Token], before: list[Token],
                    carried: str | None, english: bool) -> None:
-    left_s = [t.key for t in left if t.kind == "scheme"]
+    left_s = [t.key for t in _specific(left) if t.kind == "scheme"]
     first_metric = next((t.start for t in right if t.kind in ("metric", "direct")), None)
     right_s = [t.key for t in right if t.kind == "scheme"
                and (first_metric is None or t.start < first_metric or res.from_right)]
@@ -43,6 +43,18 @@ def choose_scheme(res: Resolved, left: list[Token], right: list[Token], before: 
         res.scheme = before_s[-1]
     else:
         res.scheme = carried or "bmi"
+
+
+def _specific(tokens: list[Token]) -> list[Token]:
+    """'urban and rural resident basic medical insurance': a generic scheme word right after a specific one is
+    that scheme's head noun, not another scheme."""
+    out: list[Token] = []
+    for tok in tokens:
+        if tok.kind == "scheme" and tok.key == "bmi" and out and out[-1].kind == "scheme" \
+                and out[-1].key != "bmi" and tok.start - out[-1].end <= 1:
+            continue
+        out.append(tok)
+    return out
 
 
 def blocked(body: str, prev_end: int, m: NumberMention, res: Resolved, vocab: Vocabulary,
