@@ -22,7 +22,7 @@ PAREN = re.compile(r"\([^()]{0,60}\)|（[^（）]{0,60}）")
 PREV_YEAR_PAREN = re.compile(r"(?:上年|上年同期|去年|上年底)\s*$")
 NOT_A_LABEL_BEFORE = re.compile(r"\b(?:group|section|table|figure|no\.|article|chapter|part|page|phase|round)\s*$", re.I)
 NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d|(?i:(?:consecutive )?(?:years?(?![- ]on[- ]year)|months?|days?"
-                                r"|weeks?|times|-fold|fold|rounds|batches)\b))")   # durations and counts of times
+                                r"|weeks?|-fold|fold|rounds|batches)\b))")   # durations and counts of times
 YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*(?:~|-|–|—|to|至|到)\s*(?:19|20)\d{2}")
 RESTATE_LEAD = re.compile(r"[\s即约合或]|CNY|RMB|¥|￥|or|i\.e\.,?|about|around", re.I)
 YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -96,6 +96,8 @@ def _numbers(body: str) -> list[NumberMention]:
             continue  # a year
         if NOT_A_FIGURE_AFTER.match(body[m.end:]) or body[max(0, m.start - 1):m.start] == "第":
             continue
+        if m.text.lower().endswith("times") and not m.scaled and m.value < 20:
+            continue  # 'three times', '2.5 times': a multiplier, not person-times
         if NOT_A_LABEL_BEFORE.search(body[max(0, m.start - 12):m.start]):
             continue  # "Group 1:", "Table 2"
         out.append(m)
