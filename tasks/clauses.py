@@ -27,13 +27,27 @@ def strip_words(gap: str, vocab: Vocabulary) -> str:
     return gap
 
 
+def change_of_previous(res: Resolved, body: str, prev_end: int, done: list[Resolved], vocab: Vocabulary) -> bool:
+    """'…for employee scheme participants, up 0.3 percentage points', '…支付，较上年提高0.3%': a change standing
+    alone in its clause right after a figure is that figure's change, whatever metric words the clause before holds."""
+    if not done or not done[-1].target:
+        return False
+    gap = body[prev_end:res.mention.start]
+    cut = max(gap.rfind(c) for c in ",，;；")
+    tail = gap[cut + 1:]
+    if cut < 0 or not (vocab.up.search(tail) or vocab.down.search(tail)) or strip_words(tail, vocab).strip():
+        return False
+    res.target, res.tier, res.skip, res.inherited = done[-1].target, done[-1].tier, done[-1].skip, True
+    return True
+
+
 def choose_scheme(res: Resolved, left: list[Token], right: list[Token], before: list[Token],
                    carried: str | None, english: bool) -> None:
     left_s = [t.key for t in _specific(left) if t.kind == "scheme"]
     first_metric = next((t.start for t in right if t.kind in ("metric", "direct")), None)
     right_s = [t.key for t in right if t.kind == "scheme"
                and (first_metric is None or t.start < first_metric or res.from_right)]
-    before_s = [t.key for t in before if t.kind == "scheme"]
+    before_s = [t.key for t in _specific(before) if t.kind == "scheme"]
     if right_s and (res.from_right or english and (res.inherited or not left_s)):
         # "another 1.02 billion by the plan for … residents": the scheme named after the figure, most specific first
         res.scheme = next((s for s in right_s if s != "bmi"), right_s[0])

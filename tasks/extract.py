@@ -14,7 +14,7 @@ from tasks.unattributed import Unattributed, leave_out, pieces, why_not
 from tasks.vocabulary import Token, Vocabulary, load_vocabulary
 from tasks.tiers import assign_tier
 from tasks.wording import load_wording
-from tasks.clauses import blocked, choose_scheme, figure_first_zh, strip_words
+from tasks.clauses import blocked, change_of_previous, choose_scheme, figure_first_zh, strip_words
 
 BULLET = re.compile(r"^\s*(?:[-•·*]|\d{1,2}[.、])\s")
 CLAUSE_CUT = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；]|\bwhile\b")   # not the comma inside 18,786.34
@@ -168,6 +168,8 @@ def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], r
         res.used_end = m.end + after[2]
         return
     res.gap_start = prev_end
+    if change_of_previous(res, body, prev_end, done, vocab):
+        return
     targets = [t for t in left if t.kind in ("metric", "direct", "ignore")]
     if english:
         comma = max(body.rfind(",", prev_end, m.start), body.rfind(";", prev_end, m.start))
