@@ -1,12 +1,16 @@
 """Plausibility of figures and of whole documents: word-salad spam pages must yield no facts."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from tasks.catalogue import Catalogue
+from tasks.numbers import find_numbers
+
+GLUED = re.compile(r"[\u4e00-\u9fff]")
 
 POWERS = (-3, -2, -1, 1, 2, 3)   # the unit errors a figure may carry: up to a thousandfold either way
 
@@ -61,6 +65,17 @@ def coherence_problems(facts: list[dict], catalogue: Catalogue) -> list[str]:
     if contradictions >= lim["contradictions_min"] and contradictions / len(by_key) >= lim["contradictions_share"]:
         problems.append(f"incoherent: {contradictions} indicators stated with contradicting values (word salad?)")
     return problems
+
+
+def glued_figures(text: str) -> list[str]:
+    """Why a text reads as word salad before any figure is attributed (empty when it does not)."""
+    lim = limits()
+    decimals = [m for m in find_numbers(text) if "." in m.text]
+    glued = [m for m in decimals if m.unit_kind == "bare" and not m.scaled and GLUED.match(text, m.end)]
+    if len(glued) >= lim["glued_min"] and len(glued) / len(decimals) >= lim["glued_share"]:
+        return [f"incoherent: {len(glued)} of {len(decimals)} decimal figures glued to words without a unit "
+                f"(e.g. {text[glued[0].start:glued[0].end + 2]!r}; word salad?)"]
+    return []
 
 
 def _back(fact: dict) -> int:

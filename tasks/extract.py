@@ -130,8 +130,11 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
         res = Resolved(mention)
         nxt = numbers[i + 1].start if i + 1 < len(numbers) else len(body)
         left_tokens = [t for t in tokens if prev_end <= t.start and t.end <= mention.start]
-        if english and out and out[-1].from_right:  # words the figure before already used ("329 million were covered")
-            left_tokens = [t for t in left_tokens if t.kind == "scheme" or t.start >= out[-1].used_end]
+        if out and out[-1].from_right:  # words the figure before already used ("329 million were covered")
+            prev = out[-1]
+            own_clause = CLAUSE_CUT.search(body, prev.mention.end, mention.start)   # its clause describes it
+            used = max(prev.used_end, own_clause.start() if own_clause else 0)
+            left_tokens = [t for t in left_tokens if t.kind == "scheme" or t.start >= used]
         cut = CLAUSE_CUT.search(body, mention.end, nxt)
         right_tokens = [t for t in tokens if mention.end <= t.start and t.end <= (cut.start() if cut else nxt)]
         before = [t for t in tokens if t.end <= mention.start]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from tasks.catalogue import Catalogue
 from tasks.clean import CleanText, clean_text
-from tasks.coherence import coherence_problems, screen_facts
+from tasks.coherence import coherence_problems, glued_figures, screen_facts
 from tasks.documents import DecodeError, decode, title_of
 from tasks.extract import extract_facts
 from tasks.kinds import ANNUAL_KINDS, judge_kind
@@ -132,7 +132,7 @@ def read_document(item: Cleaned, catalogue: Catalogue) -> tuple[dict, list[dict]
         for fact in found:
             fact["region"] = region_at(spans, fact["clean_start"], scope.code)
         national = [f for f in found if f["region"] == NATIONAL]
-        incoherent = coherence_problems(national, catalogue)
+        incoherent = glued_figures(clean.text) + coherence_problems(national, catalogue)
         kept, dropped = screen_facts(national, catalogue)   # plausible ranges are national ones
         if dropped:
             problems.append(f"{dropped} figure(s) outside plausible ranges not used")

@@ -139,3 +139,10 @@ def test_japanese_pages_are_read_like_chinese():
     keys = {(f["indicator_id"], f["measure"], f["value"]) for f in facts}
     assert doc["language"] == "ja"
     assert ("bmi.participants", "level", 1.3612e9) in keys and ("bmi.fund.cumulative_balance", "level", 4.51203300e12) in keys
+
+
+def test_a_page_of_decimal_figures_glued_to_random_words_is_word_salad():
+    salad = ZH + ("国务院决策部署36120.52编辑,深入学习贯彻4521.17收入,参保人数分别为39120.34在职职工,亿元12245.36年职工,"
+                  "比上年增长3.5%,待遇享受27701.84年居民,基金收支10556.20三医,亿人次24107.11持续完善。")
+    doc, facts = process_one(RawDocument("glued.txt", salad.encode()), load_catalogue())
+    assert doc["status"] == "quarantined" and "glued to words" in doc["problems"] and facts == []
