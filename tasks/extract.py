@@ -8,7 +8,8 @@ from tasks.clean import CleanText
 from tasks.numbers import NumberMention, find_numbers
 from tasks.resolve import Resolved, apply_enumerations, measure_of, qualifier_of, unit_ok
 from tasks.segment import PREVIOUS_YEAR_EN, Sentence, sentences, year_after, year_mentions
-from tasks.parts import compose_parts
+from tasks.parts import compose_parts, narrow_after_figure
+from tasks.restated import restated_in_brackets
 from tasks.signatures import signature_target
 from tasks.unattributed import Unattributed, leave_out, pieces, why_not
 from tasks.vocabulary import Token, Vocabulary, load_vocabulary
@@ -24,7 +25,6 @@ NOT_A_LABEL_BEFORE = re.compile(r"\b(?:group|section|table|figure|no\.|article|c
 NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d|(?i:(?:consecutive )?(?:years?(?![- ]on[- ]year)|months?|days?"
                                 r"|weeks?|-fold|fold|rounds|batches)\b))")   # durations and counts of times
 YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*(?:~|-|–|—|to|至|到)\s*(?:19|20)\d{2}")
-RESTATE_LEAD = re.compile(r"[\s即约合或]|CNY|RMB|¥|￥|or|i\.e\.,?|about|around", re.I)
 YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 INHERIT_LEFT = re.compile(r"^[\s,，、和及与或;:()（）]*$|^[\s,，]*(?:and|or|another|while|with)?[\s,]*$", re.I)
 
@@ -74,7 +74,11 @@ def _tokens(body: str, vocab: Vocabulary) -> list[Token]:
                 keep[i] = False
     index = [i for i, k in enumerate(keep) if k]
     view = "".join(body[i] for i in index)
-    return [Token(index[t.start], index[t.end - 1] + 1, t.kind, t.key) for t in compose_parts(vocab.scan(view), view, vocab)]
+    scanned = vocab.scan(view)
+    composed = compose_parts(scanned, view, vocab)
+    spare = [t for t in scanned if t.kind == "part" and not any(c.start <= t.start < c.end for c in composed)]
+    return sorted((Token(index[t.start], index[t.end - 1] + 1, t.kind, t.key) for t in composed + spare),
+                  key=lambda t: (t.start, t.end))   # parts no metric word took stay, for metrics read after a figure
 
 
 def _last_scheme(tokens: list[Token], default: str | None) -> str | None:
@@ -86,7 +90,7 @@ def _numbers(body: str) -> list[NumberMention]:
     out = []
     asides = [p.span() for p in PAREN.finditer(body) if not PREV_YEAR_PAREN.search(body[:p.start()])]
     found = find_numbers(body)
-    restated = _restated_in_yuan(body, found, asides)
+    restated = restated_in_brackets(body, found, asides)
     for m in found:
         if m in restated:
             m = restated[m]   # "$470b (CNY3.4t)": the yuan figure the writer converted from is the figure
@@ -101,22 +105,6 @@ def _numbers(body: str) -> list[NumberMention]:
         if NOT_A_LABEL_BEFORE.search(body[max(0, m.start - 12):m.start]):
             continue  # "Group 1:", "Table 2"
         out.append(m)
-    return out
-
-
-def _restated_in_yuan(body: str, found: list[NumberMention], asides: list[tuple[int, int]]) -> dict:
-    """A figure restated in brackets right after it → the bracketed one: the yuan amount a foreign-currency
-    figure was converted from ('$470b (CNY3.4t)'), or the same figure more precisely ('13.26亿人(即132637.83万人)')."""
-    out = {}
-    for m, nxt in zip(found, found[1:]):
-        inside = next(((a, b) for a, b in asides if a <= nxt.start < b), None)
-        if not inside or body[m.end:inside[0]].strip() or RESTATE_LEAD.sub("", body[inside[0] + 1:nxt.start]):
-            continue
-        if m.unit_kind == "foreign_money" and nxt.unit_kind == "money":
-            out[m] = nxt
-        elif m.unit_kind == nxt.unit_kind and nxt.resolution < m.resolution \
-                and abs(m.value - nxt.value) <= m.resolution * 1.0001:
-            out[m] = nxt
     return out
 
 
@@ -144,6 +132,7 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
         if res.target and res.target[0] == "metric":   # the unit says which metric: persons 'covered' are participants
             res.target = ("metric", vocab.metric_by_unit.get(res.target[1], {}).get(mention.unit_kind, res.target[1]))
         _topic(res, out)
+        narrow_after_figure(res, body, tokens, vocab, CLAUSE_CUT)
         scheme_right = far if res.from_right and not english else right_tokens   # '2.2万亿元，这是职工医保…'
         choose_scheme(res, left_tokens, scheme_right, before, carried, english)
         clause = CLAUSE_CUT.search(body, mention.end)

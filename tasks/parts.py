@@ -98,3 +98,20 @@ def _same_clause(view: str, a: Token, b: Token) -> bool:
 def _metric_between(tokens: list[Token], a: Token, b: Token) -> bool:
     lo, hi = min(a.start, b.start), max(a.end, b.end)
     return any(t.kind in ("metric", "direct") and lo <= t.start and t.end <= hi and t is not b for t in tokens)
+
+
+def narrow_after_figure(res, body: str, tokens: list[Token], vocab: Vocabulary, clause_cut: re.Pattern) -> None:
+    """A metric read after the figure ('… went into the pooled fund', '… credited to personal accounts') is the
+    part of the fund its clause names."""
+    if not res.from_right or not res.target or res.target[0] != "metric":
+        return
+    m = res.mention
+    cuts = [c.end() for c in clause_cut.finditer(body, 0, m.start)]
+    after = clause_cut.search(body, m.end)
+    lo, hi = (cuts[-1] if cuts else 0), (after.start() if after else len(body))
+    for part in (t for t in tokens if t.kind == "part" and lo <= t.start < hi):
+        narrowed = vocab.parts[part.key].metrics.get(res.target[1])
+        if narrowed:
+            owner = vocab.parts[part.key].scheme
+            res.target = ("direct", f"{owner}.{narrowed}") if owner else ("metric", narrowed)
+            return
