@@ -42,7 +42,7 @@ def extract_facts(clean: CleanText, release_year: int, catalogue: Catalogue, eng
     for sent in pieces(sentences(text), text):
         if sent.paragraph != last_paragraph:
             carried_year, last_paragraph = None, sent.paragraph
-        body = text[sent.start:sent.end]
+        body = vocab.asides.sub(lambda a: " " * len(a.group(0)), text[sent.start:sent.end])   # same length
         tokens = _tokens(body, vocab)
         if sent.heading or BULLET.match(body) or text[max(0, sent.start - 3):sent.start].rstrip().endswith(("-", "•")):
             carried_scheme = None  # a new heading or bullet starts a new statement

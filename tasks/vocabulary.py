@@ -64,6 +64,7 @@ class Vocabulary:
     metric_by_unit: dict[str, dict[str, str]]
     temporal_concepts: frozenset[str]
     implied_tiers: tuple[tuple[str, ...], re.Pattern]   # tier order of a list that names none, and what implies it
+    asides: re.Pattern             # qualifiers read as blanks ('(including maternity insurance)')
     comparison_year: re.Pattern   # a year named as the base of a comparison; group 'year' is the year itself
 
     def scan(self, text: str) -> list[Token]:
@@ -133,6 +134,7 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
         metric_by_unit={k: dict(v) for k, v in data["metric_by_unit"].items()},
         temporal_concepts=frozenset(data["temporal_concepts"]),
         implied_tiers=(tuple(data["implied_tiers"]["order"]), re.compile(_alternation(_lang(data["implied_tiers"])))),
+        asides=re.compile(_alternation(_lang(data["asides"]))),
     )
 
 
