@@ -8,7 +8,7 @@ from tasks.vocabulary import Token, Vocabulary
 PART_BEFORE_GAP = 3     # '统筹基金收入', 'pooled fund revenue': the part stands right before its metric
 PART_AFTER = re.compile(r"^\s*(?:of|for|in|from)\s+(?:the\s+|all\s+)?$", re.I)   # 'the balance of personal accounts'
 CUT = re.compile(r"[,;，；。:：]")
-DIGIT = re.compile(r"\d")
+DIGIT = re.compile(r"(?<!\d)(?!(?:19|20)\d{2}(?!\d))\d")   # a figure between, not a year ('closed 2031 with')
 HANZI = re.compile(r"[\u4e00-\u9fff]")
 TOPIC = re.compile(r"方面\s*[，,]")   # '统筹基金方面，…': the part the whole sentence is about
 
