@@ -72,3 +72,23 @@ def _equally_long_rival(text: str, found, kind: str) -> bool:
 def test_cross_region_expenses_are_not_shadowed_by_visits():
     tokens = load_vocabulary().scan("异地就医费用1663亿元")
     assert (tokens[0].kind, tokens[0].key) == ("metric", "cross_region.expenses")
+
+
+class _UniqueKeys(yaml.SafeLoader):
+    """A loader that refuses a key written twice in one mapping (PyYAML would keep the last one silently)."""
+
+
+def _no_duplicates(loader, node, deep=False):
+    keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
+    doubled = sorted({str(k) for k in keys if keys.count(k) > 1})
+    assert not doubled, f"line {node.start_mark.line + 1}: keys written twice: {doubled}"
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_UniqueKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+@pytest.mark.parametrize("name", ["vocabulary.yaml", "catalogue.yaml", "cleaning.yaml", "number_words.yaml",
+                                  "kinds.yaml", "regions.yaml", "trust.yaml", "coherence.yaml", "languages.yaml"])
+def test_data_files_write_each_key_once(name):
+    yaml.load((VOCABULARY_PATH.parent / name).read_text(encoding="utf-8"), Loader=_UniqueKeys)
