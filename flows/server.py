@@ -72,18 +72,18 @@ def guard_servers() -> None:
         return
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH", "")]))}
-    _watchdog = subprocess.Popen([sys.executable, "-c", f"from flows.server import watch; watch({os.getpid()})"],
+    known = _servers_of(os.getpid())          # noted now: this process may die before the watchdog's first look
+    _watchdog = subprocess.Popen([sys.executable, "-c", f"from flows.server import watch; watch({os.getpid()}, "
+                                  f"known={known!r})"],
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                  start_new_session=True, env=env)
 
 
-def watch(parent: int, poll: float = 0.5, grace: float = 5.0) -> None:
+def watch(parent: int, poll: float = 0.5, grace: float = 5.0, known: dict[int, str] | None = None) -> None:
     """Watchdog body: remember `parent`'s Prefect server children; when `parent` is gone, stop them."""
-    seen: dict[int, str] = {}
+    seen: dict[int, str] = dict(known or {})
     while os.getppid() == parent:
-        for pid, (ppid, started, command) in _processes().items():
-            if ppid == parent and any(m in command for m in SERVER_MARKERS):
-                seen[pid] = started
+        seen.update(_servers_of(parent))
         time.sleep(poll)
     alive = _signal(seen, 15)
     deadline = time.monotonic() + grace
@@ -91,6 +91,12 @@ def watch(parent: int, poll: float = 0.5, grace: float = 5.0) -> None:
         time.sleep(0.1)
         alive = {p: s for p, s in alive.items() if _processes_one(p) == s}
     _signal(alive, 9)
+
+
+def _servers_of(parent: int) -> dict[int, str]:
+    """pid -> start time of `parent`'s children that are Prefect API servers."""
+    return {pid: started for pid, (ppid, started, command) in _processes().items()
+            if ppid == parent and any(m in command for m in SERVER_MARKERS)}
 
 
 def _signal(targets: dict[int, str], signum: int) -> dict[int, str]:
