@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from tasks.catalogue import Catalogue
 from tasks.clean import CleanText
@@ -25,6 +26,7 @@ NOT_A_LABEL_BEFORE = re.compile(r"\b(?:group|section|table|figure|no\.|article|c
 NOT_A_FIGURE_AFTER = re.compile(r"^\s*(?:年|月|日|批|天|倍|岁|周年|号|届|次会|版|-\d|/\d|(?i:(?:consecutive )?(?:years?(?![- ]on[- ]year)|months?|days?"
                                 r"|weeks?|-fold|fold|rounds|batches)\b))")   # durations and counts of times
 YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*(?:~|-|–|—|to|至|到)\s*(?:19|20)\d{2}")
+COUNTED_PEOPLE = re.compile(r"[^\d，,。；;、]{0,6}?(?:人员|群众|居民|职工|者)(?!次)")
 YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 INHERIT_LEFT = re.compile(r"^[\s,，、和及与或;:()（）]*$|^[\s,，]*(?:and|or|another|while|with)?[\s,]*$", re.I)
 
@@ -102,6 +104,8 @@ def _numbers(body: str) -> list[NumberMention]:
             continue
         if m.text.lower().endswith("times") and not m.scaled and m.value < 20:
             continue  # 'three times', '2.5 times': a multiplier, not person-times
+        if m.unit_kind == "bare" and m.scaled and COUNTED_PEOPLE.match(body, m.end):
+            m = replace(m, unit_kind="persons")   # '268万失能人员': the people counted stand after the number
         if NOT_A_LABEL_BEFORE.search(body[max(0, m.start - 12):m.start]):
             continue  # "Group 1:", "Table 2"
         out.append(m)
@@ -168,6 +172,9 @@ def _choose_target(res: Resolved, body: str, prev_end: int, left: list[Token], r
         targets = [t for t in targets if t.start > comma] or targets
     if targets:
         last = targets[0] if english else targets[-1]  # English heads come first: "expenses for … participants"
+        if english and last.key == "participants" and any(t.key != "participants" for t in targets[1:]):
+            last = next(t for t in targets[1:] if t.key != "participants")   # 'people insured by X were treated …'
+
         if not english and last.kind == "metric" and len(targets) > 1 and targets[-2].kind == "direct" \
                 and last.start - targets[-2].end <= 1:
             last = targets[-2]   # '在职职工参保人数': the group the count is of names the indicator
