@@ -15,7 +15,7 @@ from flows.release import run_release
 from tasks import alerts, changes, collect as inputs, guard, prefect_tasks as stage, runlog
 from tasks.catalogue import Catalogue, load_catalogue
 from tasks.raw import RawDocument
-from tasks.sources import SourcesConfig, alert_urls, now_utc, resolve_sources
+from tasks.sources import SourcesConfig, alert_urls, now_utc, require_inputs, resolve_sources
 from tasks.warehouse import Warehouse, WarehouseLocked
 
 _listeners: list[Callable[[dict], None]] = []
@@ -61,7 +61,7 @@ class Run:
 def start(kind: str, sources: str, warehouse: str, accept_shrink: bool = False) -> Run:
     """A new run reading from a sources directory or sources YAML file (its temporary server dies with it)."""
     server.guard_servers()
-    return Run(kind, warehouse, resolve_sources(sources), accept_shrink=accept_shrink)
+    return Run(kind, warehouse, require_inputs(resolve_sources(sources)), accept_shrink=accept_shrink)
 
 
 @contextlib.contextmanager

@@ -26,7 +26,7 @@ def collect_sources(config: SourcesConfig, warehouse: Warehouse) -> Collected:
     """Read every configured directory and fetch every URL (conditional GET against the last validators)."""
     out = Collected()
     for directory in config.directories:
-        raws, errors = read_directory(directory)
+        raws, errors = read_directory(directory, config.limits)
         out.raws += raws
         out.errors += errors
     previous = warehouse.read_json(FETCH_STATE_FILE) or {}

@@ -146,3 +146,18 @@ def test_a_page_of_decimal_figures_glued_to_random_words_is_word_salad():
                   "比上年增长3.5%,待遇享受27701.84年居民,基金收支10556.20三医,亿人次24107.11持续完善。")
     doc, facts = process_one(RawDocument("glued.txt", salad.encode()), load_catalogue())
     assert doc["status"] == "quarantined" and "glued to words" in doc["problems"] and facts == []
+
+
+def test_limits_of_a_sources_file_apply_to_its_local_files(tmp_path):
+    from tasks.collect import collect_sources
+    from tasks.sources import resolve_sources
+    from tasks.warehouse import Warehouse
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "big.txt").write_text(ZH + "截至2031年底,全国基本医疗保险参保人数136120.5万人。" * 20, encoding="utf-8")
+    (docs / "small.txt").write_text(ZH, encoding="utf-8")
+    config = tmp_path / "sources.yml"
+    config.write_text(f"directories: [{docs}]\nlimits: {{max_document_bytes: 500}}\n", encoding="utf-8")
+    collected = collect_sources(resolve_sources(config), Warehouse(tmp_path / "wh"))
+    assert [r.source_uri.rsplit("/", 1)[-1] for r in collected.raws] == ["small.txt"]
+    assert any("big.txt" in e.source and "500" in e.reason for e in collected.errors)
