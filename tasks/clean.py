@@ -67,12 +67,12 @@ def clean_text(text: str, rules: CleaningRules | None = None) -> CleanText:
     """Remove spam and damage, normalise characters, convert to simplified Chinese; keep the offset map."""
     rules = rules or load_rules()
     doc = CleanText(text=text, origin=list(range(len(text))))
+    _map_chars(doc, _half_width)    # first, so every rule below sees ２.\n４ as 2.\n4 and ［3］ as [3]
     _drop_spam_lines(doc, rules)
     _delete(doc, rules.spam_tokens, "spam injection")
     _delete(doc, (rules.pinyin,), "pinyin annotation")
     _delete(doc, (rules.footnote,), "footnote marker")
     _delete(doc, (rules.split_number,), "number split by a line break")
-    _map_chars(doc, _half_width)
     _map_chars(doc, lambda ch: rules.variants.get(ch, ch))
     _fold_variants(doc)
     _to_simplified(doc)

@@ -161,3 +161,10 @@ def test_limits_of_a_sources_file_apply_to_its_local_files(tmp_path):
     collected = collect_sources(resolve_sources(config), Warehouse(tmp_path / "wh"))
     assert [r.source_uri.rsplit("/", 1)[-1] for r in collected.raws] == ["small.txt"]
     assert any("big.txt" in e.source and "500" in e.reason for e in collected.errors)
+
+
+def test_full_width_digits_and_a_decimal_split_by_a_removed_line_break_still_parse():
+    full = ZH + "２０３１年,全国基本医疗保险基金总收入３６１２０．５亿元。"
+    spaced = EN + "In 2031, the total revenue of the basic medical insurance fund was CNY 3.     6120 trillion."
+    assert ("bmi.fund.revenue", 2031, "level", 3.61205e12) in {k[:3] + (round(k[3], 3),) for k in keys_of(full)}
+    assert ("bmi.fund.revenue", 2031, "level", 3.612e12) in keys_of(spaced)
