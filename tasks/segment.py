@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000]*\n|\n(?=[ \t\u3000]*(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、))")
 # '?' and ';' next to encoding damage ('居民醫?;甬', '職工醫;穑ê') are damage, not punctuation.
-SENTENCE_END = re.compile(r"[。!！]|(?<![?？])(?<![?？].)[;；](?!.?[À-ÿ?？])|[?？](?=\s|$|[\"”’])|(?<![\d.])\.(?=\s+[A-Z(\[]|\s*$|\s*\n|\s+-\s)|\n(?=\s*\n)|\s-\s(?=[A-Z])")
+SENTENCE_END = re.compile(r"[。!！]|(?<![?？])(?<![?？].)[;；](?!.?[À-ÿ?？])|[?？](?=\s|$|[\"”’])|(?<![\d.])\.(?=\s+[A-Z(\[]|\s*$|\s*\n|\s+-\s)|(?<=\d)\.(?=\s+[A-Z][a-z])|\n(?=\s*\n)|\s-\s(?=[A-Z])")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?:\s*年(?!版|度?以来|以来|起|开始|[至到—-]))?")
 YEAR_SINCE = re.compile(r"(?:自|从|since|establishment in|founded in)\s*(?:(?:19|20)\d{2})|(?:19|20)\d{2}\s*年?\s*(?:以来|起|至今)",
                         re.I)

@@ -168,3 +168,9 @@ def test_full_width_digits_and_a_decimal_split_by_a_removed_line_break_still_par
     spaced = EN + "In 2031, the total revenue of the basic medical insurance fund was CNY 3.     6120 trillion."
     assert ("bmi.fund.revenue", 2031, "level", 3.61205e12) in {k[:3] + (round(k[3], 3),) for k in keys_of(full)}
     assert ("bmi.fund.revenue", 2031, "level", 3.612e12) in keys_of(spaced)
+
+
+def test_a_sentence_ending_in_a_figure_ends_there_on_a_page_without_line_breaks():
+    text = EN + ("The list now holds 3,210 drugs. Meanwhile, the direct settlements for cross-provincial outpatient "
+                 "bills rose by 31.5% in 2031.")
+    assert keys_of(text) == {("nrdl.drugs_total", 2031, "level", 3210.0)}
