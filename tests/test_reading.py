@@ -171,6 +171,6 @@ def test_full_width_digits_and_a_decimal_split_by_a_removed_line_break_still_par
 
 
 def test_a_sentence_ending_in_a_figure_ends_there_on_a_page_without_line_breaks():
-    text = EN + ("The list now holds 3,210 drugs. Meanwhile, the direct settlements for cross-provincial outpatient "
+    text = EN + ("The total number of drugs on the list rose to 3,210. Meanwhile, the direct settlements for cross-provincial outpatient "
                  "bills rose by 31.5% in 2031.")
     assert keys_of(text) == {("nrdl.drugs_total", 2031, "level", 3210.0)}
