@@ -133,7 +133,7 @@ def _nearest_common(ch: str, graph: dict, rules: FoldRules) -> str | None:
                 if other in seen:
                     continue
                 if is_common(other, rules):
-                    found.append((not _in_gb(_t2s(other)), field_rank, reverse, ord(other), other))
+                    found.append((not in_gb2312(_t2s(other)), field_rank, reverse, ord(other), other))
                 else:
                     following.append(other)
         if found:
@@ -143,7 +143,8 @@ def _nearest_common(ch: str, graph: dict, rules: FoldRules) -> str | None:
     return None
 
 
-def _in_gb(ch: str) -> bool:
+def in_gb2312(ch: str) -> bool:
+    """A standard simplified hanzi: one GB2312 encodes (maintained data, via the codec)."""
     try:
         ch.encode("gb2312")
         return True

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from tasks.scanner import trie_pattern
+
 REGIONS_PATH = Path(__file__).with_name("regions.yaml")
 LEVELS = ("province", "autonomous", "municipality", "sar", "city")
 PROVINCIAL = ("province", "autonomous", "municipality", "sar")
@@ -73,21 +75,7 @@ def _alt(patterns: list[str]) -> str:
 
 def _trie(words: list[str]) -> str:
     """A regex of literal words as a trie, so the scan tries a few branches per character, not every name."""
-    tree: dict = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def emit(node: dict) -> str:
-        branches = [re.escape(ch).replace("'", "['’]") + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body  # longest first: the optional tail is tried before stopping
-
-    return emit(tree) or r"(?!x)x"
+    return trie_pattern(words, lambda ch: re.escape(ch).replace("'", "['’]")) or r"(?!x)x"
 
 
 def _any(patterns: list[str]) -> re.Pattern:

@@ -51,24 +51,25 @@ def build_scanner(groups: list[tuple[str, str, list[str]]], regex_of: Callable[[
                 keep.append(word)
         rest.append((kind, key, keep))
     regex, regex_keys = regex_of(rest) if any(w for _, _, w in rest) else (None, {})
-    literal = re.compile(_trie(sorted(literal_keys))) if literal_keys else None
+    literal = re.compile(trie_pattern(sorted(literal_keys))) if literal_keys else None
     return Scanner(literal, literal_keys, regex, regex_keys)
 
 
-def _trie(words: list[str]) -> str:
-    """A regex matching any of `words`, longest first at each position, factored by common prefixes."""
+def trie_pattern(words: list[str], char=re.escape) -> str:
+    """A regex matching any of `words`, longest first at each position, factored by common prefixes (`char` writes
+    one character as regex, e.g. to let an apostrophe match both ' and ’)."""
     tree: dict = {}
     for word in words:
         node = tree
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
-    return _pattern(tree)
+    return _pattern(tree, char)
 
 
-def _pattern(node: dict) -> str:
-    branches = [re.escape(ch) + _pattern(child) for ch, child in sorted(node.items()) if ch]
+def _pattern(node: dict, char) -> str:
+    branches = [char(ch) + _pattern(child, char) for ch, child in sorted(node.items()) if ch]
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if "" in node else body
+    return f"(?:{body})?" if "" in node else body   # longest first: the optional tail is tried before stopping

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from tasks.charfold import in_gb2312
+
 RULES_PATH = Path(__file__).with_name("substitutions.yaml")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]")
 
@@ -33,11 +35,7 @@ def load_rules() -> SubstitutionRules:
 
 def is_standard(ch: str) -> bool:
     """In cleaned (simplified) text a standard hanzi is a GB2312 one; any other hanzi is a suspect variant."""
-    try:
-        ch.encode("gb2312")
-        return True
-    except UnicodeEncodeError:
-        return False
+    return in_gb2312(ch)
 
 
 def learn_substitutions(clean_texts: list[str], rules: SubstitutionRules | None = None) -> dict[str, str]:
