@@ -160,10 +160,25 @@ def detect_language(text: str) -> str:
     return by_scripts_and_words(text)
 
 
+TITLE_LINES = 15          # a page's headline stands among its first lines
+TITLE_CHARS = 90          # longer lines are prose, not a headline
+SITE_SUFFIX = re.compile(r"\s*(?:\||｜| - | — |_)\s*|\s{2,}|\s+(?=(?:19|20)\d{2}-\d{2}-\d{2})")  # site names, stamps
+
+
 def title_of(text: str) -> str:
-    """The first substantial line: a human handle for the document."""
-    for line in text.splitlines():
-        line = line.strip()
+    """The page's headline: the first short line of its head about the topic, without a site name after '|', ' - '
+    or '_' (spam and navigation lines name no topic); else the first substantial line."""
+    from tasks.kinds import load_kind_rules   # kinds reads this module's text helpers; imported here to avoid a cycle
+
+    rules = load_kind_rules()
+    about = lambda part: rules.topic.search(part) or rules.official_ref.search(part)   # noqa: E731
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines[:TITLE_LINES]:
+        parts = [p for p in SITE_SUFFIX.split(line) if p.strip()]
+        head = next((p for p in parts if about(p)), "")
+        if head and len(head) <= TITLE_CHARS:
+            return head.strip()
+    for line in lines:
         if len(line) >= 8 and re.search(r"[\u4e00-\u9fff]|[A-Za-z]{3}", line):
             return line[:120]
     return ""

@@ -174,3 +174,12 @@ def test_a_sentence_ending_in_a_figure_ends_there_on_a_page_without_line_breaks(
     text = EN + ("The total number of drugs on the list rose to 3,210. Meanwhile, the direct settlements for cross-provincial outpatient "
                  "bills rose by 31.5% in 2031.")
     assert keys_of(text) == {("nrdl.drugs_total", 2031, "level", 3210.0)}
+
+
+def test_the_title_is_the_page_headline_not_spam_or_navigation():
+    from tasks.documents import title_of
+    page = ("首页 > 新闻资讯 > 正文\n真人游戏第一品牌 在线观看\n2031年全国医疗保障事业发展统计公报发布|某某资讯网\n"
+            "2032-07-15 10:47  来源:某报\n截至2031年底,全国基本医疗保险参保人数136120.5万人。\n")
+    assert title_of(page) == "2031年全国医疗保障事业发展统计公报发布"
+    english = "Search documents\nMenu\nChina's basic medical insurance covered 1.36 billion people in 2031 - Site News\n"
+    assert title_of(english) == "China's basic medical insurance covered 1.36 billion people in 2031"
