@@ -59,6 +59,12 @@ class Catalogue:
         return indicator_id in self.indicators
 
     @cached_property
+    def level_ranges(self) -> tuple[tuple[float, float, str], ...]:
+        """(low, high, unit) of every indicator's level range, rates that may be zero or negative left out."""
+        return tuple((i.range[0], i.range[1], i.unit) for i in self.indicators.values()
+                     if not (i.unit == "percent" and i.range[0] <= 0))
+
+    @cached_property
     def by_scheme_metric(self) -> dict[tuple[str, str], str]:
         """Map (scheme, metric) to indicator id, for compositional extraction (built once per catalogue)."""
         index = {(i.scheme, m): i.id for i in self.indicators.values() if i.metric for m in i.accepts}

@@ -134,7 +134,7 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
                and not (nxt < len(body) and len(body[t.end:nxt].strip(" 为达是约共:：はがで")) <= 2)]  # the next one's word
         _choose_target(res, body, prev_end, left_tokens, right_tokens, out, vocab, english, far)
         if res.target and res.target[0] == "metric":   # the unit says which metric: persons 'covered' are participants
-            res.target = ("metric", vocab.metric_by_unit.get(res.target[1], {}).get(mention.unit_kind, res.target[1]))
+            res.target = ("metric", vocab.metric_for_unit(res.target[1], mention.unit_kind))
         _topic(res, out)
         narrow_after_figure(res, body, tokens, vocab, CLAUSE_CUT)
         scheme_right = far if res.from_right and not english else right_tokens   # '2.2万亿元，这是职工医保…'
@@ -151,7 +151,7 @@ def _resolve_sentence(body: str, sent: Sentence, tokens: list[Token], carried: s
         prev_end = mention.end
     apply_enumerations(body, numbers, out, tokens)
     for res in out:
-        res.indicator_id = None if res.skip else _indicator(res, catalogue)
+        res.indicator_id = None if res.skip else _indicator(res, catalogue, vocab)
     return out
 
 
@@ -233,21 +233,16 @@ def _topic(res: Resolved, done: list[Resolved]) -> None:
         res.target = ("metric", "cross_region.expenses")
 
 
-def _indicator(res: Resolved, catalogue: Catalogue) -> str | None:
+def _indicator(res: Resolved, catalogue: Catalogue, vocab: Vocabulary) -> str | None:
     if res.target is None:
         return None
     kind, key = res.target
     if kind == "direct":
         return key if key in catalogue else None
-    key = vocab_by_unit(key, res)
+    key = vocab.metric_for_unit(key, res.mention.unit_kind)   # metrics a '分别' list assigned after the first pass
     if res.tier:
         key = f"{key}.{res.tier}"
     return catalogue.by_scheme_metric.get((res.scheme or "bmi", key))
-
-
-def vocab_by_unit(metric: str, res: Resolved) -> str:
-    """'1.46 million people received benefits' counts beneficiaries, not benefit person-times."""
-    return load_vocabulary().metric_by_unit.get(metric, {}).get(res.mention.unit_kind, metric)
 
 
 def _fact(res: Resolved, body: str, sent: Sentence, years: list[tuple[int, int]], carried_year: int | None,

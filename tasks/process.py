@@ -143,7 +143,8 @@ def read_document(item: Cleaned, catalogue: Catalogue) -> tuple[dict, list[dict]
             orphans = changes_of(gone, kept)
             left += [Unattributed(f["clean_start"], f["clean_end"], f["value"], f["unit"],
                                   "change of a figure outside plausible range") for f in orphans]
-            kept = [f for f in kept if id(f) not in {id(o) for o in orphans}]
+            orphan_ids = {id(o) for o in orphans}
+            kept = [f for f in kept if id(f) not in orphan_ids]
         found = kept + [f for f in found if f["region"] != NATIONAL]
         if incoherent:
             problems += incoherent

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from tasks.catalogue import Catalogue
 from tasks.numbers import NumberMention
@@ -42,21 +41,10 @@ def bounded(start: int, end: int, text: str, limit: int = MAX_SENTENCE) -> list[
 
 def looks_like_figure(mention: NumberMention, catalogue: Catalogue, english: bool) -> bool:
     """A unit and a magnitude inside the level range of some catalogued indicator of that unit."""
-    for low, high, unit in _ranges(catalogue):
+    for low, high, unit in catalogue.level_ranges:
         if low <= mention.value <= high and unit_ok(mention, unit, "level", english) and mention.unit_kind != "bare":
             return True
     return False
-
-
-@lru_cache(maxsize=4)
-def _ranges_cached(key: str, items: tuple) -> tuple:
-    return items
-
-
-def _ranges(catalogue: Catalogue) -> tuple:
-    items = tuple((i.range[0], i.range[1], i.unit) for i in catalogue.indicators.values()
-                  if not (i.unit == "percent" and i.range[0] <= 0))
-    return _ranges_cached(catalogue.version, items)
 
 
 def pieces(items: list[Sentence], text: str) -> list[Sentence]:

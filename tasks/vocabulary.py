@@ -71,6 +71,10 @@ class Vocabulary:
         """All scheme/metric/direct/ignore tokens, longest match first at each position."""
         return [Token(start, end, kind, key) for start, end, kind, key in self.tokens.hits(text)]
 
+    def metric_for_unit(self, metric: str, unit_kind: str) -> str:
+        """The metric a figure's unit says it is: '1.46 million people received benefits' counts beneficiaries."""
+        return self.metric_by_unit.get(metric, {}).get(unit_kind, metric)
+
     def concept_hits(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, concept) of every concept word in a text."""
         return [(start, end, key) for start, end, _, key in self.concepts.hits(text)]

@@ -1,8 +1,6 @@
 """Variant folding: rare variants and look-alikes become the standard character, common ones never change."""
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -14,7 +12,6 @@ from tasks.charfold import (RULES_PATH, UnihanMissing, find_data_file, fold_tabl
 from tasks.clean import clean_text
 from tasks.documents import classify
 from tasks.vocabulary import load_vocabulary
-from conftest import REPO
 
 UNIHAN_FIELDS = {"kZVariant", "kSemanticVariant", "kSpecializedSemanticVariant", "kSpoofingVariant",
                  "kTraditionalVariant", "kSimplifiedVariant"}
