@@ -10,7 +10,7 @@ WAREHOUSE ?= warehouse
 
 install: $(STAMP) unicode-data
 
-# System data: Unicode's Unihan variant table (variant folding in tasks/charfold.py), from Debian's unicode-data.
+# System data: Unicode's Unihan variant table (variant folding in tasks/cleaning/charfold.py), from Debian's unicode-data.
 UNIHAN := /usr/share/unicode/Unihan_Variants.txt.bz2
 unicode-data:
 	@test -e $(UNIHAN) || test -e /usr/share/unicode/Unihan_Variants.txt \

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tasks.catalogue import load_catalogue  # noqa: E402
-from tasks.process import process_one  # noqa: E402
-from tasks.raw import RawDocument  # noqa: E402
+from tasks.contract.catalogue import load_catalogue  # noqa: E402
+from tasks.extraction.process import process_one  # noqa: E402
+from tasks.ingest.raw import RawDocument  # noqa: E402
 
 CLAUSES = [  # bulletin-like clauses written for this benchmark; no sentence punctuation between them
     "职工医保基金收入{a}亿元 比上年增长{p}%", "居民医保参保人数{b}万人 较上年减少{c}万人", "基金总支出{a}亿元",

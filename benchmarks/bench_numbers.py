@@ -1,4 +1,4 @@
-"""Throughput of tasks.numbers.find_numbers on a long generated text (prints MB/s; not a timed unit test)."""
+"""Throughput of tasks.extraction.numbers.find_numbers on a long generated text (prints MB/s; not a timed unit test)."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tasks.numbers import find_numbers  # noqa: E402
+from tasks.extraction.numbers import find_numbers  # noqa: E402
 
 # Bulletin-like sentences in every style the grammar reads, and a hostile block (long digit runs, separators,
 # spaces, lone signs and number words) that a backtracking pattern would choke on.

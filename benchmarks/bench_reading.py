@@ -13,13 +13,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tasks.regions import scope_spans  # noqa: E402
+from tasks.extraction.regions import scope_spans  # noqa: E402
 
 UNIT = "2031年,广东省参保人数1.1亿人。其中,深圳市1600万人。全国参保人数13.5亿人,跨省结算1200万人次。\n\n"
 
 
 def main() -> int:
-    code = ("import time; t = time.perf_counter(); from tasks.charfold import fold_table; fold_table(); "
+    code = ("import time; t = time.perf_counter(); from tasks.cleaning.charfold import fold_table; fold_table(); "
             "print(time.perf_counter() - t)")
     load = float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                                 check=True).stdout)

@@ -20,11 +20,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tasks.catalogue import load_catalogue  # noqa: E402
-from tasks.process import process_documents  # noqa: E402
-from tasks.raw import RawDocument  # noqa: E402
-from tasks.reconcile import publish_release  # noqa: E402
-from tasks.warehouse import Warehouse  # noqa: E402
+from tasks.contract.catalogue import load_catalogue  # noqa: E402
+from tasks.extraction.process import process_documents  # noqa: E402
+from tasks.ingest.raw import RawDocument  # noqa: E402
+from tasks.publish.reconcile import publish_release  # noqa: E402
+from tasks.store.warehouse import Warehouse  # noqa: E402
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 

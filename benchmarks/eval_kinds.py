@@ -16,9 +16,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tasks.catalogue import load_catalogue  # noqa: E402
-from tasks.process import process_documents  # noqa: E402
-from tasks.raw import RawDocument  # noqa: E402
+from tasks.contract.catalogue import load_catalogue  # noqa: E402
+from tasks.extraction.process import process_documents  # noqa: E402
+from tasks.ingest.raw import RawDocument  # noqa: E402
 
 EXPECTED = {"official_bulletin": {"final_bulletin"}, "news_report": {"final_bulletin"},
             "quick_report": {"quick_report"}, "monthly_fund_report": {"monthly_release", "partial_year"}}

@@ -7,7 +7,9 @@ import pandas as pd
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from tasks import alerts, runlog
+from tasks.ops import runlog
+
+from tasks.quality import alerts
 
 ALERT_BLOCK_ENV = "BULLETIN_ETL_ALERT_BLOCK"     # "<block-type-slug>/<name>" of a notification block (optional)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 
 from flows import stages
-from tasks import changes, collect, prefect_tasks as stage
+from tasks.ingest import collect
+from tasks.ops import changes, prefect_tasks as stage
 
 
 @flow(name="bulletin-backfill", log_prints=True)

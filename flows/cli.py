@@ -75,12 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"run": _run, "nightly": _nightly, "annual": _annual, "backfill": _backfill, "serve": _serve,
                "query": _query, "show": _show}[args.command]
     from flows.server import ServerError
-    from tasks.sources import SourcesError
-    from tasks.warehouse import WarehouseLocked
+    from tasks.ingest.sources import SourcesError
+    from tasks.store.warehouse import WarehouseLocked
 
     try:
         if args.command in RUN_COMMANDS:
-            from tasks.sources import require_inputs, resolve_sources
+            from tasks.ingest.sources import require_inputs, resolve_sources
 
             require_inputs(resolve_sources(args.sources))
         return handler(args, console)
@@ -170,7 +170,7 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
 
 
 def _query(args: argparse.Namespace, console: Console) -> int:
-    from tasks.query import QueryError, format_result, run_query
+    from tasks.present.query import QueryError, format_result, run_query
 
     try:
         sys.stdout.write(format_result(run_query(Path(args.warehouse), args.sql), args.format))
@@ -181,7 +181,7 @@ def _query(args: argparse.Namespace, console: Console) -> int:
 
 
 def _show(args: argparse.Namespace, console: Console) -> int:
-    from tasks.query import QueryError, show_release
+    from tasks.present.query import QueryError, show_release
 
     try:
         sys.stdout.write(show_release(Path(args.warehouse), args.release_year, include_derived=not args.no_derived))

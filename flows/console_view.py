@@ -69,7 +69,7 @@ def _styled(status: str) -> str:
 def print_published(console: Console, warehouse: Path) -> None:
     """What the warehouse publishes now (rows per release), for runs that stopped before writing anything."""
     try:
-        from tasks.warehouse import Warehouse
+        from tasks.store.warehouse import Warehouse
 
         published = Warehouse(warehouse).read("published")
         counts = published.groupby("release_year").size().to_dict() if len(published) else {}

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger
 
 from flows import stages
-from tasks import changes, collect, prefect_tasks as stage
-from tasks.raw import RawDocument
+from tasks.ingest import collect
+from tasks.ops import changes, prefect_tasks as stage
+from tasks.ingest.raw import RawDocument
 
 TIMEZONE = "Asia/Shanghai"
 

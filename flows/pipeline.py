@@ -4,7 +4,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 
 from flows import stages
-from tasks import changes
+from tasks.ops import changes
 
 
 @flow(name="bulletin-release", log_prints=True)

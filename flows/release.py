@@ -5,9 +5,10 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import artifacts, faults
-from tasks import guard, prefect_tasks as stage
-from tasks.catalogue import load_catalogue
-from tasks.warehouse import Warehouse
+from tasks.ops import prefect_tasks as stage
+from tasks.quality import guard
+from tasks.contract.catalogue import load_catalogue
+from tasks.store.warehouse import Warehouse
 
 
 @flow(name="bulletin-release-year", flow_run_name="release-{release_year}", log_prints=True)

@@ -12,11 +12,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import artifacts, faults, server
 from flows.release import run_release
-from tasks import alerts, changes, collect as inputs, guard, prefect_tasks as stage, runlog
-from tasks.catalogue import Catalogue, load_catalogue
-from tasks.raw import RawDocument
-from tasks.sources import SourcesConfig, alert_urls, now_utc, require_inputs, resolve_sources
-from tasks.warehouse import Warehouse, WarehouseLocked
+from tasks.ingest import collect as inputs
+from tasks.ops import changes, prefect_tasks as stage, runlog
+from tasks.quality import alerts, guard
+from tasks.contract.catalogue import Catalogue, load_catalogue
+from tasks.ingest.raw import RawDocument
+from tasks.ingest.sources import SourcesConfig, alert_urls, now_utc, require_inputs, resolve_sources
+from tasks.store.warehouse import Warehouse, WarehouseLocked
 
 _listeners: list[Callable[[dict], None]] = []
 

@@ -1,7 +1,7 @@
 """Run the pure extraction stages on a short text, the way the pipeline does."""
-from tasks.catalogue import load_catalogue
-from tasks.process import process_one
-from tasks.raw import RawDocument
+from tasks.contract.catalogue import load_catalogue
+from tasks.extraction.process import process_one
+from tasks.ingest.raw import RawDocument
 
 
 def facts_of(text: str, name: str = "doc.txt") -> list[tuple]:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks.catalogue import load_catalogue
-from tasks.derive import catalogue_with_derived
-from tasks.numbers import resolution_of
-from tasks.schema import columns
+from tasks.contract.catalogue import load_catalogue
+from tasks.publish.derive import catalogue_with_derived
+from tasks.extraction.numbers import resolution_of
+from tasks.contract.schema import columns
 
 # (indicator_id, period_year, measure, value) as the 2024 bulletin states them (shared/seeds/expected_release_2024.csv).
 SEED_2024 = [
@@ -90,8 +90,8 @@ SCRIPT = "<script>alert(1)</script>"
 
 def seed_bundle(quote: str = f"较上年增长63.4% {SCRIPT}"):
     """A release-2024 bundle: seed figures, derived rows, identities, one conflict whose quote is `quote`."""
-    from tasks.derive import derive_indicators, identity_checks
-    from tasks.report import ReleaseBundle
+    from tasks.publish.derive import derive_indicators, identity_checks
+    from tasks.present.report import ReleaseBundle
 
     catalogue = load_catalogue()
     stated = published(SEED_2024, sources=SEED_DOCS[0])

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tasks import alerts
-from tasks.schema import columns
+from tasks.quality import alerts
+from tasks.contract.schema import columns
 
 RECORDS = [
     alerts.make_alert(2024, "warning", "conflict", "published 63.4 percent; other sources state 63.2",

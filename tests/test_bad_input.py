@@ -11,9 +11,9 @@ import pytest
 import yaml
 from werkzeug import Response
 
-from tasks.fetch import fetch_url
-from tasks.limits import LIMITS_PATH, Limits, default_limits, parse_limits, time_refusal
-from tasks.sources import (FetchSettings, SourcesError, load_sources_file, parse_sources, read_directory,
+from tasks.ingest.fetch import fetch_url
+from tasks.ingest.limits import LIMITS_PATH, Limits, default_limits, parse_limits, time_refusal
+from tasks.ingest.sources import (FetchSettings, SourcesError, load_sources_file, parse_sources, read_directory,
                            require_inputs)
 
 BULLETIN = ("2031年全国医疗保障事业发展统计公报\n2031年末，全国基本医疗保险参保人数133000万人，参保率稳定在95%以上。\n"
@@ -215,7 +215,7 @@ def test_text_cells_that_a_spreadsheet_would_run_are_neutralised_and_numbers_sta
 
     import pandas as pd
 
-    from tasks.datapackage import csv_bytes, neutralise
+    from tasks.present.datapackage import csv_bytes, neutralise
 
     assert neutralise("\rCR") == "'\rCR" and neutralise("2031") == "2031"
     frame = pd.DataFrame({"title": ['=HYPERLINK("http://x.example","click")', "+1 call", "-cmd", "@SUM(A1)",
@@ -230,14 +230,14 @@ def test_text_cells_that_a_spreadsheet_would_run_are_neutralised_and_numbers_sta
 def test_release_documents_csv_neutralises_a_formula_title():
     import pandas as pd
 
-    from tasks.catalogue import load_catalogue
-    from tasks.datapackage import DOCUMENT_COLUMNS, release_tables
-    from tasks.schema import columns
+    from tasks.contract.catalogue import load_catalogue
+    from tasks.present.datapackage import DOCUMENT_COLUMNS, release_tables
+    from tasks.contract.schema import columns
 
     docs = pd.DataFrame([{c: "" for c in DOCUMENT_COLUMNS} | {"doc_id": "abc", "title": "=HYPERLINK(\"x\")",
                           "status": "ok", "sha256": "00", "source_uri": "@evil.txt", "release_year": 2031}])
     published = pd.DataFrame(columns=columns("published")).astype({"release_year": "int64"})
-    from tasks.derive import IDENTITY_COLUMNS
+    from tasks.publish.derive import IDENTITY_COLUMNS
 
     files = release_tables(published, pd.DataFrame(columns=IDENTITY_COLUMNS), docs, load_catalogue())
     text = files["documents.csv"].decode("utf-8")
@@ -246,7 +246,7 @@ def test_release_documents_csv_neutralises_a_formula_title():
 
 # --- files of releases a run does not touch stay as they are -------------------------------------------------------
 def test_site_files_whose_bytes_are_unchanged_are_not_rewritten(tmp_path):
-    from tasks.site import changed_files
+    from tasks.present.site import changed_files
 
     (tmp_path / "report.html").write_bytes("<p>2031</p>".encode())
     (tmp_path / "series.csv").write_text("a\n1\n", encoding="utf-8")

@@ -13,7 +13,7 @@ FARM = "久久精品国产在线视频|免费观看日韩一区二区|亚洲高�
 
 
 def test_a_link_farm_run_goes_but_the_rest_of_its_line_stays_with_offsets_intact():
-    from tasks.clean import clean_text
+    from tasks.cleaning.clean import clean_text
 
     page = FARM + BULLETIN.replace("\n", "")
     clean = clean_text(page)
@@ -27,9 +27,9 @@ def test_a_link_farm_run_goes_but_the_rest_of_its_line_stays_with_offsets_intact
 
 
 def test_a_page_without_line_breaks_still_yields_its_facts():
-    from tasks.catalogue import load_catalogue
-    from tasks.process import process_one
-    from tasks.raw import RawDocument
+    from tasks.contract.catalogue import load_catalogue
+    from tasks.extraction.process import process_one
+    from tasks.ingest.raw import RawDocument
 
     catalogue = load_catalogue()
     page = FARM + "\n" + BULLETIN
@@ -41,7 +41,7 @@ def test_a_page_without_line_breaks_still_yields_its_facts():
 
 
 def test_scattered_keywords_in_real_sentences_are_not_a_link_farm():
-    from tasks.clean import clean_text
+    from tasks.cleaning.clean import clean_text
 
     text = "跨省異地就醫直接結算覆蓋全國31個省(區、市),在線備案,線上辦理,免費查詢,全國地區統一。"
     clean = clean_text(text)
@@ -51,25 +51,25 @@ def test_scattered_keywords_in_real_sentences_are_not_a_link_farm():
 # --- encodings -----------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
 def test_utf16_and_utf32_are_read_with_or_without_a_byte_order_mark(encoding):
-    from tasks.documents import decode
-    from tasks.raw import RawDocument
+    from tasks.ingest.documents import decode
+    from tasks.ingest.raw import RawDocument
 
     text, problems = decode(RawDocument("b.txt", ("Fund report 2031\n" + BULLETIN).encode(encoding)))
     assert text == "Fund report 2031\n" + BULLETIN and any("utf-" in p for p in problems)
 
 
 def test_binary_bytes_with_nuls_are_still_refused():
-    from tasks.documents import DecodeError, decode
-    from tasks.raw import RawDocument
+    from tasks.ingest.documents import DecodeError, decode
+    from tasks.ingest.raw import RawDocument
 
     with pytest.raises(DecodeError):
         decode(RawDocument("x.html", b"\x00\x01PK\x03\x04" * 50))
 
 
 def test_a_utf16_bulletin_yields_the_same_facts_as_its_utf8_bytes():
-    from tasks.catalogue import load_catalogue
-    from tasks.process import process_one
-    from tasks.raw import RawDocument
+    from tasks.contract.catalogue import load_catalogue
+    from tasks.extraction.process import process_one
+    from tasks.ingest.raw import RawDocument
 
     catalogue = load_catalogue()
     facts = [process_one(RawDocument("b.txt", BULLETIN.encode(enc)), catalogue)[1] for enc in ("utf-8", "utf-16")]
@@ -79,10 +79,10 @@ def test_a_utf16_bulletin_yields_the_same_facts_as_its_utf8_bytes():
 
 # --- warnings a person should see ----------------------------------------------------------------------------------
 def gate_alerts(pages: dict[str, bytes]) -> list[dict]:
-    from tasks.catalogue import load_catalogue
-    from tasks.gate import check_batch
-    from tasks.process import process_documents
-    from tasks.raw import RawDocument
+    from tasks.contract.catalogue import load_catalogue
+    from tasks.quality.gate import check_batch
+    from tasks.extraction.process import process_documents
+    from tasks.ingest.raw import RawDocument
 
     catalogue = load_catalogue()
     result = process_documents([RawDocument(name, data) for name, data in pages.items()], catalogue)
@@ -104,8 +104,8 @@ def test_an_implausible_figure_dropped_raises_an_alert_naming_it():
 
 
 def test_alert_rules_file_names_known_kinds_and_phrases():
-    from tasks.alerts import document_rules
-    from tasks.kinds import KINDS
+    from tasks.quality.alerts import document_rules
+    from tasks.ingest.kinds import KINDS
 
     rules = document_rules()
     assert set(rules) == {"document_problems", "kinds_with_figures"}
@@ -117,11 +117,11 @@ def test_alert_rules_file_names_known_kinds_and_phrases():
 def test_a_309_digit_figure_never_becomes_infinity_anywhere_in_a_release():
     import math
 
-    from tasks.catalogue import load_catalogue
-    from tasks.gate import check_batch, publishable_facts
-    from tasks.process import process_documents
-    from tasks.raw import RawDocument
-    from tasks.release import build_release
+    from tasks.contract.catalogue import load_catalogue
+    from tasks.quality.gate import check_batch, publishable_facts
+    from tasks.extraction.process import process_documents
+    from tasks.ingest.raw import RawDocument
+    from tasks.publish.release import build_release
 
     huge = "9" * 309
     page = BULLETIN.replace("34000亿元", f"{huge}亿元") + f"基金累计结存-{huge}.5亿元，追回资金1{'0' * 310}元。\n"

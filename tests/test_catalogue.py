@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tasks.catalogue import CatalogueError, load_catalogue, parse_catalogue
-from tasks.schema import UNITS
-from tasks.vocabulary import VOCABULARY_PATH, load_vocabulary
+from tasks.contract.catalogue import CatalogueError, load_catalogue, parse_catalogue
+from tasks.contract.schema import UNITS
+from tasks.extraction.vocabulary import VOCABULARY_PATH, load_vocabulary
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "indicators.csv"
 

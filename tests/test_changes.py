@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tasks.catalogue import load_catalogue
-from tasks.changes import (current_versions, extractor_version, finished_releases, has_final_bulletin,
+from tasks.contract.catalogue import load_catalogue
+from tasks.ops.changes import (current_versions, extractor_version, finished_releases, has_final_bulletin,
                            inputs_of, next_state, plan_changes, releases_to_rebuild)
 
 V1 = {"catalogue": "c1", "extractor": "1"}
@@ -16,7 +16,7 @@ STATE = {"inputs": {"a.txt": {"sha256": "A", "release_year": 2023}, "b.txt": {"s
 
 
 def test_versions_come_from_the_catalogue_and_the_extractor():
-    from tasks import process
+    from tasks.extraction import process
 
     assert current_versions(load_catalogue()) == {"catalogue": load_catalogue().version,
                                                   "extractor": str(process.EXTRACTOR_VERSION)}

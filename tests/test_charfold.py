@@ -6,12 +6,12 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from tasks import charfold
-from tasks.charfold import (RULES_PATH, UnihanMissing, find_data_file, fold_table, fold_text, is_common,
+from tasks.cleaning import charfold
+from tasks.cleaning.charfold import (RULES_PATH, UnihanMissing, find_data_file, fold_table, fold_text, is_common,
                             load_rules, nfkc_char)
-from tasks.clean import clean_text
-from tasks.documents import classify
-from tasks.vocabulary import load_vocabulary
+from tasks.cleaning.clean import clean_text
+from tasks.ingest.documents import classify
+from tasks.extraction.vocabulary import load_vocabulary
 
 UNIHAN_FIELDS = {"kZVariant", "kSemanticVariant", "kSpecializedSemanticVariant", "kSpoofingVariant",
                  "kTraditionalVariant", "kSimplifiedVariant"}

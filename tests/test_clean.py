@@ -1,7 +1,7 @@
 """Cleaner: each damage kind is removed and every clean character maps back to the ingested text."""
 from hypothesis import given, strategies as st
 
-from tasks.clean import clean_text
+from tasks.cleaning.clean import clean_text
 
 
 def test_spam_injected_inside_a_word_is_removed():

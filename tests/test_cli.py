@@ -13,7 +13,7 @@ import pytest
 
 from conftest import REPO, SEEDS
 from flows.cli import EXIT_LOCKED, EXIT_OK, EXIT_USAGE, build_parser, main
-from tasks.warehouse import Warehouse
+from tasks.store.warehouse import Warehouse
 
 BIN = Path(sys.executable).with_name("bulletin-etl")
 

@@ -1,10 +1,10 @@
 """Collecting inputs: directories plus URLs, with unchanged or unreachable pages served from the raw archive."""
 from __future__ import annotations
 
-from tasks.collect import FETCH_STATE_FILE, archived_inputs, collect_sources, merge_inputs
-from tasks.raw import RawDocument
-from tasks.sources import FetchSettings, SourcesConfig
-from tasks.warehouse import Warehouse
+from tasks.ingest.collect import FETCH_STATE_FILE, archived_inputs, collect_sources, merge_inputs
+from tasks.ingest.raw import RawDocument
+from tasks.ingest.sources import FetchSettings, SourcesConfig
+from tasks.store.warehouse import Warehouse
 
 PAGE = "<p>2024年医保统计公报</p>".encode("utf-8")
 SETTINGS = FetchSettings(timeout=2, retries=0, backoff=0)

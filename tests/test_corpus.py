@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tasks.catalogue import load_catalogue
-from tasks.process import process_documents
-from tasks.raw import RawDocument
-from tasks.reconcile import publish_release
-from tasks.warehouse import Warehouse
+from tasks.contract.catalogue import load_catalogue
+from tasks.extraction.process import process_documents
+from tasks.ingest.raw import RawDocument
+from tasks.publish.reconcile import publish_release
+from tasks.store.warehouse import Warehouse
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPORA = ["dev", "dev2"]

@@ -10,11 +10,11 @@ import pytest
 from frictionless import validate
 from release_frames import SEED_2024, documents, published, seed_bundle
 
-from tasks.catalogue import load_catalogue
-from tasks.datapackage import csv_bytes, release_tables
-from tasks.derive import IDENTITY_COLUMNS
-from tasks.report import render_release
-from tasks.schema import KEY, columns
+from tasks.contract.catalogue import load_catalogue
+from tasks.present.datapackage import csv_bytes, release_tables
+from tasks.publish.derive import IDENTITY_COLUMNS
+from tasks.present.report import render_release
+from tasks.contract.schema import KEY, columns
 
 
 def write(files: dict[str, bytes], directory: Path) -> Path:
@@ -76,7 +76,7 @@ def test_csv_cells(value, cell):
 
 
 def test_documents_csv_shows_kind_evidence_region_and_the_trust_reconciliation_used(tmp_path):
-    from tasks.reconcile import release_trust
+    from tasks.publish.reconcile import release_trust
 
     bundle = seed_bundle()
     bundle.documents["kind_evidence"] = ["self: 统计公报 in title (+3); date 2025-07-20 after the bulletin (+1)",

@@ -1,7 +1,7 @@
 """Publication dates from a page's URL or text, and the month a story says the release came out."""
 import pytest
 
-from tasks.dates import event_month, load_date_patterns, published_date
+from tasks.ingest.dates import event_month, load_date_patterns, published_date
 
 
 @pytest.mark.parametrize("text,iso", [

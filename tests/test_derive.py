@@ -6,10 +6,10 @@ import math
 import pytest
 from release_frames import SEED_2024, published
 
-from tasks.catalogue import load_catalogue
-from tasks.derive import IDENTITY_COLUMNS, catalogue_with_derived, derive_indicators, identity_checks
-from tasks.formulas import DerivationsError, load_derivations, parse_derivations, parse_formula
-from tasks.schema import UNITS, columns
+from tasks.contract.catalogue import load_catalogue
+from tasks.publish.derive import IDENTITY_COLUMNS, catalogue_with_derived, derive_indicators, identity_checks
+from tasks.publish.formulas import DerivationsError, load_derivations, parse_derivations, parse_formula
+from tasks.contract.schema import UNITS, columns
 
 CAT = load_catalogue()
 # Employee/resident split of the 1,326.62 m participants (illustrative, adds up exactly).
@@ -203,7 +203,7 @@ def test_implausible_derived_value_is_withheld_and_reported_by_a_range_check():
 
 
 def test_identity_suite_fails_exactly_the_rows_beyond_rounding():
-    from tasks.validate import validate_frame     # GX import (~5 s): one module, two validations
+    from tasks.quality.validate import validate_frame     # GX import (~5 s): one module, two validations
     good = identity_checks(published(SEED_2024), CAT)
     assert validate_frame("identities", good).success
     bad_rows = [r for r in SEED_2024 if r[0] != "rbmi.fund.revenue"] + [("rbmi.fund.revenue", 2024, "level", 1.13e12)]

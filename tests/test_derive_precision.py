@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from release_frames import published
 
-from tasks.catalogue import load_catalogue
-from tasks.derive import derive_indicators, input_status, row_resolution
+from tasks.contract.catalogue import load_catalogue
+from tasks.publish.derive import derive_indicators, input_status, row_resolution
 
 CAT = load_catalogue()
 

@@ -1,10 +1,10 @@
 """Decoding, HTML, language, document kind and release year."""
 import pytest
 
-from tasks.clean import clean_text
-from tasks.documents import DecodeError, classify, decode, detect_language, html_to_text
-from tasks.raw import RawDocument
-from tasks.vocabulary import load_vocabulary
+from tasks.cleaning.clean import clean_text
+from tasks.ingest.documents import DecodeError, classify, decode, detect_language, html_to_text
+from tasks.ingest.raw import RawDocument
+from tasks.extraction.vocabulary import load_vocabulary
 
 TEXT = "国家医保局发布《2023年全国医疗保障事业发展统计公报》。截至2023年底,参保人数133389万人。"
 

@@ -5,12 +5,12 @@ import json
 
 import pytest
 
-from tasks import schema
-from tasks.catalogue import load_catalogue, parse_catalogue
-from tasks.suites import EXPECTATIONS_DIR, GENERATED, PREPARED, suite_json, unit_pairs
-from tasks.validate import load_suite
+from tasks.contract import schema
+from tasks.contract.catalogue import load_catalogue, parse_catalogue
+from tasks.quality.suites import EXPECTATIONS_DIR, GENERATED, PREPARED, suite_json, unit_pairs
+from tasks.quality.validate import load_suite
 
-FIX = "regenerate with `python -m tasks.validate --write-suites`"
+FIX = "regenerate with `python -m tasks.quality.validate --write-suites`"
 
 
 @pytest.mark.parametrize("name", GENERATED)

@@ -93,9 +93,9 @@ def test_partial_year_document_yields_no_facts():
 
 
 def test_digits_lost_to_encoding_damage_are_flagged():
-    from tasks.catalogue import load_catalogue
-    from tasks.process import process_one
-    from tasks.raw import RawDocument
+    from tasks.contract.catalogue import load_catalogue
+    from tasks.extraction.process import process_one
+    from tasks.ingest.raw import RawDocument
 
     text = BULLETIN + "2030年,居民医?;鹗杖?724.48億元,支出9900.5億元。居民医保基金累计结存?8000亿元。"
     doc, facts = process_one(RawDocument("d.txt", text.encode()), load_catalogue())
@@ -117,9 +117,9 @@ def test_word_salad_page_yields_no_facts():
 
 
 def test_spans_point_into_the_text_as_ingested():
-    from tasks.catalogue import load_catalogue
-    from tasks.process import process_one
-    from tasks.raw import RawDocument
+    from tasks.contract.catalogue import load_catalogue
+    from tasks.extraction.process import process_one
+    from tasks.ingest.raw import RawDocument
 
     text = "國家醫(yī)保局發布《2030年全國醫療保障事業發展統計公報》。累計結存[3]40000億元,J9九游会官方网站參保率95%。"
     _, facts = process_one(RawDocument("d.txt", text.encode()), load_catalogue())

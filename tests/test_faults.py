@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from flows.faults import POINTS, STOP_ENV
-from tasks.changes import STATE_FILE
-from tasks.warehouse import Warehouse
+from tasks.ops.changes import STATE_FILE
+from tasks.store.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.faults import POINTS
-from tasks.warehouse import Warehouse
+from tasks.store.warehouse import Warehouse
 from test_faults import SEEDS, cli
 
 pytestmark = pytest.mark.slow

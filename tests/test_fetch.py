@@ -8,8 +8,8 @@ import httpx
 import pytest
 from werkzeug import Response
 
-from tasks.fetch import fetch_url, fetch_urls
-from tasks.sources import FetchSettings
+from tasks.ingest.fetch import fetch_url, fetch_urls
+from tasks.ingest.sources import FetchSettings
 
 PAGE = "<html><body><p>2024年全国医疗保障事业发展统计公报</p></body></html>".encode("utf-8")
 FAST = FetchSettings(timeout=2.0, retries=2, backoff=0.01, max_bytes=10_000)

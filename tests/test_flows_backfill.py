@@ -8,7 +8,7 @@ import pytest
 from conftest import SEEDS
 from flows.backfill import backfill_flow, parse_years
 from flows.stages import progress_listener
-from tasks.warehouse import Warehouse
+from tasks.store.warehouse import Warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -79,24 +79,24 @@ def release_subflows(parent_flow_run_id: str) -> list[str]:
 
 
 def test_interrupted_backfill_resumes_with_the_unfinished_release(prefect_harness, sources, tmp_path, monkeypatch):
-    import tasks.release
+    import tasks.publish.release
 
     root = tmp_path / "wh"
-    real_build = tasks.release.build_release
+    real_build = tasks.publish.release.build_release
 
     def crash_2024(year, *args, **kwargs):
         if year == 2024:
             raise RuntimeError("worker lost")
         return real_build(year, *args, **kwargs)
 
-    monkeypatch.setattr(tasks.release, "build_release", crash_2024)
+    monkeypatch.setattr(tasks.publish.release, "build_release", crash_2024)
     first = backfill(sources, root, [2023, 2024], parallel=2)
     assert {y: r["status"] for y, r in first["releases"].items()} == {"2023": "published", "2024": "failed"}
     assert first["outcome"] == "completed; releases not published: [2024]"
     failed = Warehouse(root).read("alerts", [2024])
     assert (failed["severity"] == "critical").any() and failed["evidence"].str.contains("worker lost").any()
 
-    monkeypatch.setattr(tasks.release, "build_release", real_build)
+    monkeypatch.setattr(tasks.publish.release, "build_release", real_build)
     resumed = backfill(sources, root, [2023, 2024])
     assert {y: r["status"] for y, r in resumed["releases"].items()} == {
         "2023": "skipped (already published)", "2024": "published"}

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from flows.nightly import annual_flow, nightly_flow
-from tasks.changes import STATE_FILE
-from tasks.warehouse import Warehouse
+from tasks.ops.changes import STATE_FILE
+from tasks.store.warehouse import Warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -90,9 +90,9 @@ def test_annual_stops_once_the_release_is_published(nightly_warehouse):
 def test_newer_extractor_version_rebuilds_without_input_changes(nightly_warehouse, monkeypatch):
     """Runs last: it leaves the state built by a newer extractor."""
     sources, root, _ = nightly_warehouse
-    import tasks.process
+    import tasks.extraction.process
 
-    monkeypatch.setattr(tasks.process, "EXTRACTOR_VERSION", "test-newer")
+    monkeypatch.setattr(tasks.extraction.process, "EXTRACTOR_VERSION", "test-newer")
     record = nightly_flow(sources=str(sources), warehouse=str(root))
     assert "releases with older versions: 2024" in record["message"]
     assert record["releases"]["2024"]["status"] == "published"

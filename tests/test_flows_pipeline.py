@@ -13,7 +13,7 @@ import pytest
 
 from conftest import SEEDS, SHARED
 from flows.pipeline import release_pipeline
-from tasks.warehouse import Warehouse
+from tasks.store.warehouse import Warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -126,16 +126,16 @@ def test_failed_published_suite_blocks_the_release_and_keeps_the_previous_one(se
     root = tmp_path / "warehouse"
     shutil.copytree(seeded[0], root)
     before = published_files(root)
-    import tasks.reconcile
+    import tasks.publish.reconcile
 
-    original = tasks.reconcile.publish_release
+    original = tasks.publish.reconcile.publish_release
 
     def wrong_unit(*args, **kwargs):
         table = original(*args, **kwargs)
         table.loc[table.index[0], "unit"] = "furlongs"
         return table
 
-    monkeypatch.setattr(tasks.reconcile, "publish_release", wrong_unit)
+    monkeypatch.setattr(tasks.publish.reconcile, "publish_release", wrong_unit)
     record = release_pipeline(sources=str(SEEDS), warehouse=str(root))
     assert record["releases"]["2024"]["status"] == "blocked"
     assert record["outcome"] == "completed with blocked releases"

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks.catalogue import load_catalogue
-from tasks.gate import apply_gate, check_batch, publishable_facts, row_reasons
-from tasks.schema import columns
-from tasks.validate import ValidationResult
+from tasks.contract.catalogue import load_catalogue
+from tasks.quality.gate import apply_gate, check_batch, publishable_facts, row_reasons
+from tasks.contract.schema import columns
+from tasks.quality.validate import ValidationResult
 
 DOC_A, DOC_B = "6f1d39fb7c2bd3b1", "3785d4ff51e68f84"
 

@@ -4,9 +4,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tasks.catalogue import load_catalogue
-from tasks.process import process_one
-from tasks.raw import RawDocument
+from tasks.contract.catalogue import load_catalogue
+from tasks.extraction.process import process_one
+from tasks.ingest.raw import RawDocument
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = sorted((ROOT / "tests" / "golden").glob("*.csv"))

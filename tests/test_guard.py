@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks import changes, collect, guard
-from tasks.raw import RawDocument
+from tasks.ingest import collect
+
+from tasks.ops import changes
+
+from tasks.quality import guard
+from tasks.ingest.raw import RawDocument
 
 V1 = {"catalogue": "c1", "extractor": "1"}
 

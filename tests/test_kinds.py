@@ -4,14 +4,14 @@ import random
 import pandas as pd
 import pytest
 
-from tasks.catalogue import load_catalogue
-from tasks.clean import clean_text
-from tasks.kinds import ANNUAL_KINDS, KINDS, judge_kind, load_kind_rules
-from tasks.process import process_documents
-from tasks.raw import RawDocument
-from tasks.schema import columns
-from tasks.vintage_groups import assign_vintages
-from tasks.vocabulary import load_vocabulary
+from tasks.contract.catalogue import load_catalogue
+from tasks.cleaning.clean import clean_text
+from tasks.ingest.kinds import ANNUAL_KINDS, KINDS, judge_kind, load_kind_rules
+from tasks.extraction.process import process_documents
+from tasks.ingest.raw import RawDocument
+from tasks.contract.schema import columns
+from tasks.publish.vintage_groups import assign_vintages
+from tasks.extraction.vocabulary import load_vocabulary
 
 
 def judge(text: str, uri: str = ""):

@@ -4,8 +4,8 @@ import re
 import pytest
 import yaml
 
-from tasks.documents import detect_language as documents_detect_language
-from tasks.language import READ_LANGUAGES, RULES_PATH, detect_language, is_read, latin_language, load_rules
+from tasks.ingest.documents import detect_language as documents_detect_language
+from tasks.ingest.language import READ_LANGUAGES, RULES_PATH, detect_language, is_read, latin_language, load_rules
 
 TEXTS = {
     "zh": "截至2031年底,全国基本医疗保险参保人数达到136100万人,参保率稳定在95%以上。职工医保基金收入25012.44亿元,"

@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from tasks.numbers import find_numbers, parse_number, resolution_of
+from tasks.extraction.numbers import find_numbers, parse_number, resolution_of
 
 CASES = [
     ("13.27亿人", 1.327e9, "persons"),
@@ -72,8 +72,8 @@ def test_en_round_trip_with_thousands_separators(mantissa, scale):
 # --- one grammar (issue #8): every way a figure is written parses to the same value -------------------------
 import math  # noqa: E402
 
-from tasks.number_grammar import load_words, power_of_ten  # noqa: E402
-from tasks.numbers import UNIT_KINDS, half_unit, uses_decimal_comma  # noqa: E402
+from tasks.extraction.number_grammar import load_words, power_of_ten  # noqa: E402
+from tasks.extraction.numbers import UNIT_KINDS, half_unit, uses_decimal_comma  # noqa: E402
 
 GRAMMAR_CASES = [
     # Chinese scales, traditional forms and mixed groups

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
 
-from tasks.numbers import find_numbers, parse_number
+from tasks.extraction.numbers import find_numbers, parse_number
 
 FAST = settings(max_examples=60, deadline=None)
 

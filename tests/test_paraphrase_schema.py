@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.catalogue import load_catalogue
+from tasks.contract.catalogue import load_catalogue
 from tests.test_paraphrases import FRAMES, paraphrases
 
 MEASURES = {"level", "yoy_pct", "yoy_abs", "yoy_pp"}

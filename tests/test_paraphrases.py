@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tasks.catalogue import load_catalogue
-from tasks.process import process_one
-from tasks.raw import RawDocument
+from tasks.contract.catalogue import load_catalogue
+from tasks.extraction.process import process_one
+from tasks.ingest.raw import RawDocument
 
 PARAPHRASES = Path(__file__).with_name("paraphrases.yaml")
 FRAMES = {

@@ -1,4 +1,4 @@
-"""DuckDB views over a warehouse written by tasks.warehouse, and the terminal view of a release."""
+"""DuckDB views over a warehouse written by tasks.store.warehouse, and the terminal view of a release."""
 from __future__ import annotations
 
 import json
@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from release_frames import SEED_2024, facts, documents, published
 
-from tasks.catalogue import load_catalogue
-from tasks.derive import derive_indicators
-from tasks.query import QueryError, dataset_files, format_result, run_query, show_release
-from tasks.vintages import build_revisions
-from tasks.warehouse import Warehouse
+from tasks.contract.catalogue import load_catalogue
+from tasks.publish.derive import derive_indicators
+from tasks.present.query import QueryError, dataset_files, format_result, run_query, show_release
+from tasks.publish.vintages import build_revisions
+from tasks.store.warehouse import Warehouse
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 concept signatures, yuan restatements, regions, unread languages and figures left out with a reason."""
 import pytest
 
-from tasks.catalogue import load_catalogue
-from tasks.process import process_documents, process_one
-from tasks.raw import RawDocument
+from tasks.contract.catalogue import load_catalogue
+from tasks.extraction.process import process_documents, process_one
+from tasks.ingest.raw import RawDocument
 from tests.extraction_helpers import keys_of
 
 ZH = "国家医疗保障局发布《2031年全国医疗保障事业发展统计公报》。"
@@ -123,7 +123,7 @@ def test_a_change_of_a_misread_figure_goes_with_it():
 def test_a_document_over_the_extraction_time_limit_is_quarantined_naming_it():
     from dataclasses import replace
 
-    from tasks.limits import default_limits
+    from tasks.ingest.limits import default_limits
     limits = replace(default_limits(), extraction_seconds=0.0)
     text = ZH + "截至2031年底,全国基本医疗保险参保人数136120.5万人。"
     result = process_documents([RawDocument("slow.txt", text.encode())], load_catalogue(), limits)
@@ -149,9 +149,9 @@ def test_a_page_of_decimal_figures_glued_to_random_words_is_word_salad():
 
 
 def test_limits_of_a_sources_file_apply_to_its_local_files(tmp_path):
-    from tasks.collect import collect_sources
-    from tasks.sources import resolve_sources
-    from tasks.warehouse import Warehouse
+    from tasks.ingest.collect import collect_sources
+    from tasks.ingest.sources import resolve_sources
+    from tasks.store.warehouse import Warehouse
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "big.txt").write_text(ZH + "截至2031年底,全国基本医疗保险参保人数136120.5万人。" * 20, encoding="utf-8")
@@ -177,7 +177,7 @@ def test_a_sentence_ending_in_a_figure_ends_there_on_a_page_without_line_breaks(
 
 
 def test_the_title_is_the_page_headline_not_spam_or_navigation():
-    from tasks.documents import title_of
+    from tasks.ingest.documents import title_of
     page = ("首页 > 新闻资讯 > 正文\n真人游戏第一品牌 在线观看\n2031年全国医疗保障事业发展统计公报发布|某某资讯网\n"
             "2032-07-15 10:47  来源:某报\n截至2031年底,全国基本医疗保险参保人数136120.5万人。\n")
     assert title_of(page) == "2031年全国医疗保障事业发展统计公报发布"

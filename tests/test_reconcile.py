@@ -4,9 +4,9 @@ import hashlib
 import pandas as pd
 import pytest
 
-from tasks.catalogue import load_catalogue
-from tasks.reconcile import publish_release
-from tasks.schema import columns
+from tasks.contract.catalogue import load_catalogue
+from tasks.publish.reconcile import publish_release
+from tasks.contract.schema import columns
 
 R = 2030
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tasks.region_names import LEVELS, PROVINCIAL, REGIONS_PATH, load_regions
-from tasks.regions import RegionScope, document_region, region_at, scope_spans
+from tasks.extraction.region_names import LEVELS, PROVINCIAL, REGIONS_PATH, load_regions
+from tasks.extraction.regions import RegionScope, document_region, region_at, scope_spans
 
 
 def regions_of(text: str, default: str = "CN") -> dict[str, str]:

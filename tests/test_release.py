@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from release_frames import SEED_2024, documents, facts
-from tasks.catalogue import load_catalogue
-from tasks.derive import IDENTITY_COLUMNS
-from tasks.release import build_release, checks_files, identity_alerts
+from tasks.contract.catalogue import load_catalogue
+from tasks.publish.derive import IDENTITY_COLUMNS
+from tasks.publish.release import build_release, checks_files, identity_alerts
 
 DOCS = documents(("6f1d39fb7c2bd3b1", "final_bulletin", 2024), ("3785d4ff51e68f84", "final_bulletin", 2024))
 FACTS = facts(*[(doc, i, p, m, v, "final_bulletin", 2024) for doc in ("6f1d39fb7c2bd3b1", "3785d4ff51e68f84")
@@ -29,16 +29,16 @@ def test_release_is_published_with_derived_rows_and_checked(built):
 
 
 def test_failing_published_suite_blocks_with_critical_alerts(monkeypatch):
-    import tasks.reconcile
+    import tasks.publish.reconcile
 
-    original = tasks.reconcile.publish_release
+    original = tasks.publish.reconcile.publish_release
 
     def negative_coverage(*args, **kwargs):
         table = original(*args, **kwargs)
         table.loc[table["indicator_id"] == "bmi.participants", "value"] = -1.0
         return table
 
-    monkeypatch.setattr(tasks.reconcile, "publish_release", negative_coverage)
+    monkeypatch.setattr(tasks.publish.reconcile, "publish_release", negative_coverage)
     blocked = build_release(2024, FACTS, DOCS, load_catalogue())
     assert blocked.blocked
     critical = [a for a in blocked.alerts if a["severity"] == "critical"]
@@ -68,7 +68,7 @@ def test_checks_files_keep_every_verdict_and_the_data_docs(built):
 
 def test_earlier_releases_back_a_repair_and_figures_left_out_are_an_info_alert_per_document():
     from release_frames import published
-    from tasks.schema import columns
+    from tasks.contract.schema import columns
 
     doc = "6f1d39fb7c2bd3b1"
     wrong = facts((doc, "bmi.fund.revenue", 2024, "level", 3.491337e13, "final_bulletin", 2024, "349133.7亿元"))

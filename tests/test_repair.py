@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from test_reconcile import R, doc, fact
 
-from tasks.catalogue import load_catalogue
-from tasks.reconcile import publish_release
-from tasks.schema import columns
+from tasks.contract.catalogue import load_catalogue
+from tasks.publish.reconcile import publish_release
+from tasks.contract.schema import columns
 
 
 def frames(docs, facts, seed=None):

@@ -7,10 +7,10 @@ import re
 import pandas as pd
 from release_frames import SCRIPT, SEED_2024, published, seed_bundle
 
-from tasks.catalogue import load_catalogue
-from tasks.derive import identity_checks
-from tasks.report import render_release, render_site
-from tasks.vintages import build_revisions
+from tasks.contract.catalogue import load_catalogue
+from tasks.publish.derive import identity_checks
+from tasks.present.report import render_release, render_site
+from tasks.publish.vintages import build_revisions
 
 
 def html_of(bundle) -> str:
@@ -112,7 +112,7 @@ def test_each_row_shows_the_evidence_that_decided_it_and_each_document_its_trust
 
 def left_out_frame(*rows):
     """Unattributed figures (doc_id, text, span_start, value, unit_kind, reason, context[, release_year])."""
-    from tasks.schema import columns
+    from tasks.contract.schema import columns
 
     records = [{"doc_id": d, "text": t, "span_start": s, "span_end": s + len(t), "value": v, "unit_kind": u,
                 "reason": r, "context": c, "region": "CN", "release_year": rest[0] if rest else 2024}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from release_frames import seed_bundle
 
-from tasks.report import render_release, render_site
+from tasks.present.report import render_release, render_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install chromium)")
@@ -35,7 +35,7 @@ def png_size(path: Path) -> tuple[int, int]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """releases/ as the pipeline writes it: index, one release and its Data Docs from real validations."""
-    from tasks.validate import build_data_docs, validate_frame
+    from tasks.quality.validate import build_data_docs, validate_frame
 
     root = tmp_path_factory.mktemp("warehouse") / "releases"
     bundle = seed_bundle()

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from tasks.runlog import new_run_id, records, release_row, run_markdown
+from tasks.ops.runlog import new_run_id, records, release_row, run_markdown
 
 RECORD = {
     "run_id": "20250801T023000Z-1a2b3c4d", "kind": "nightly", "warehouse": "/data/wh", "sources": "sources.yml",

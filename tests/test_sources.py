@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.sources import (ALERT_URLS_ENV, FetchSettings, SourcesConfig, SourcesError, alert_urls, parse_sources,
+from tasks.ingest.sources import (ALERT_URLS_ENV, FetchSettings, SourcesConfig, SourcesError, alert_urls, parse_sources,
                            read_directory, resolve_sources)
 
 FULL = """

@@ -3,8 +3,8 @@ import re
 
 import yaml
 
-from tasks.clean import clean_text
-from tasks.substitutions import RULES_PATH, apply_substitutions, is_standard, learn_substitutions, load_rules
+from tasks.cleaning.clean import clean_text
+from tasks.cleaning.substitutions import RULES_PATH, apply_substitutions, is_standard, learn_substitutions, load_rules
 
 STANDARD = "截至2031年底,职工医保参保38012万人,基金收入24015.37亿元,当期结存512.44亿元。"
 VARIANT = "截至2031年底,職工醫保蓡保38012萬人,基金收入24015.37億元,儅期結存512.44億元。"

@@ -2,8 +2,8 @@
 import pandas as pd
 from test_reconcile import R, doc, fact, publish
 
-from tasks.schema import columns
-from tasks.trust import document_trust
+from tasks.contract.schema import columns
+from tasks.publish.trust import document_trust
 
 # Figures three Chinese bulletins agree on (short sentences of the catalogue's meaning, written for the test).
 SHARED = [("bmi.participants", 1.3266e9, "13.266亿人"), ("bmi.fund.revenue", 3.4913e12, "34913亿元"),
@@ -57,7 +57,7 @@ def test_identical_bytes_are_one_source_not_two():
 
 
 def test_repair_rules_in_trust_yaml_let_at_most_one_power_of_ten_fit():
-    from tasks.trust import trust_rules
+    from tasks.publish.trust import trust_rules
 
     rules = trust_rules()["repair"]
     assert 0 < rules["restated_tolerance"] < 0.1

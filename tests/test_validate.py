@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tasks.catalogue import load_catalogue
-from tasks.suites import EXPECTATIONS_DIR
-from tasks.validate import build_data_docs, load_suite, validate_frame
+from tasks.contract.catalogue import load_catalogue
+from tasks.quality.suites import EXPECTATIONS_DIR
+from tasks.quality.validate import build_data_docs, load_suite, validate_frame
 
 CAT = load_catalogue()
 

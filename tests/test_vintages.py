@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from release_frames import documents, facts, published
 
-from tasks.schema import columns
-from tasks.vintages import build_revisions, latest_values, vintage_kind
+from tasks.contract.schema import columns
+from tasks.publish.vintages import build_revisions, latest_values, vintage_kind
 
 QUICK, FINAL_2024, FINAL_2025 = "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "cccccccccccccccc"
 

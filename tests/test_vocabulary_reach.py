@@ -4,9 +4,11 @@ import re
 
 import pytest
 import yaml
+
+from conftest import REPO
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tasks.vocabulary import VOCABULARY_PATH, _lang, load_vocabulary
+from tasks.extraction.vocabulary import VOCABULARY_PATH, _lang, load_vocabulary
 
 NEGATIVE = re.compile(r"\(\?<?!(?:[^()]|\([^()]*\))*\)")
 POS_BEHIND = re.compile(r"\(\?<=(?:[^()]|\([^()]*\))*\)")
@@ -88,7 +90,6 @@ def _no_duplicates(loader, node, deep=False):
 _UniqueKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
-@pytest.mark.parametrize("name", ["vocabulary.yaml", "catalogue.yaml", "cleaning.yaml", "number_words.yaml",
-                                  "kinds.yaml", "regions.yaml", "trust.yaml", "coherence.yaml", "languages.yaml"])
-def test_data_files_write_each_key_once(name):
-    yaml.load((VOCABULARY_PATH.parent / name).read_text(encoding="utf-8"), Loader=_UniqueKeys)
+@pytest.mark.parametrize("path", sorted((REPO / "tasks").rglob("*.yaml")), ids=lambda p: p.name)
+def test_data_files_write_each_key_once(path):
+    yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeys)

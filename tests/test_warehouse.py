@@ -12,9 +12,9 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from tasks import schema
-from tasks.raw import RawDocument
-from tasks.warehouse import RawStoreError, Warehouse, WarehouseLocked
+from tasks.contract import schema
+from tasks.ingest.raw import RawDocument
+from tasks.store.warehouse import RawStoreError, Warehouse, WarehouseLocked
 
 
 def facts_frame(values=(3.49e12, 95.0, 1.3266e9)) -> pd.DataFrame:

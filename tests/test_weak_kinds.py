@@ -1,9 +1,9 @@
 """A page whose kind is a guess (undated, rounded) takes the vintage its figures match, so a release that has only
 its quick report never publishes a row claiming the final bulletin."""
-from tasks.catalogue import load_catalogue
-from tasks.process import process_documents
-from tasks.raw import RawDocument
-from tasks.reconcile import publish_release
+from tasks.contract.catalogue import load_catalogue
+from tasks.extraction.process import process_documents
+from tasks.ingest.raw import RawDocument
+from tasks.publish.reconcile import publish_release
 
 QUICK = ("发布时间:2032-03-10\n国家医保局发布2031年医疗保障事业发展统计快报。2031年,全国基本医疗保险基金总收入36187.42亿元,"
          "基金总支出30211.57亿元,年末基金累计结存52310.66亿元。")

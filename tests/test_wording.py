@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.catalogue import load_catalogue
-from tasks.clean import clean_text
-from tasks.extract import extract_facts
-from tasks.vocabulary import load_vocabulary
-from tasks.wording import load_wording
+from tasks.contract.catalogue import load_catalogue
+from tasks.cleaning.clean import clean_text
+from tasks.extraction.extract import extract_facts
+from tasks.extraction.vocabulary import load_vocabulary
+from tasks.extraction.wording import load_wording
 
 
 def test_tiers_and_tiered_metrics_are_catalogued():

@@ -1,0 +1,293 @@
+"""The only module that reads or writes the warehouse: atomic Parquet partitions, raw snapshots, files, lock."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tasks.contract import schema
+from tasks.store.partitions import PARTITION, conform, dataset_schema, stored_schema, to_table
+from tasks.ingest.raw import RawDocument
+
+PART_FILE = "part-0.parquet"
+RELEASE_TABLE = "indicators.csv"            # the release file people read, written last by the site stage
+STAGING_PREFIXES = (".tmp-", ".trash-")     # hidden, so dataset readers never see them
+STALE_AFTER_S = 24 * 3600                   # staging dirs of live processes older than this are removed too
+
+
+class WarehouseLocked(RuntimeError):
+    """Another holder has the warehouse lock."""
+
+
+class RawStoreError(RuntimeError):
+    """A raw snapshot on disk no longer matches its content address."""
+
+
+class Warehouse:
+    """A warehouse rooted at one directory; creates nothing until a write."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    # ---- datasets -------------------------------------------------------------------------------------------
+    def write_partition(self, dataset: str, release_year: int, df: pd.DataFrame) -> Path:
+        """Replace one partition atomically: readers see the old file or the new one, never a partial one."""
+        table = to_table(dataset, release_year, df)
+        dataset_dir = self.root / dataset
+        dataset_dir.mkdir(parents=True, exist_ok=True)
+        clean_staging(dataset_dir)
+        staging = dataset_dir / f"{STAGING_PREFIXES[0]}{os.getpid()}-{uuid.uuid4().hex}"
+        staging.mkdir()
+        try:
+            staged = staging / f"{PART_FILE}.partial"
+            pq.write_table(table, staged, compression="zstd")
+            _fsync(staged)
+            partition = self._partition_dir(dataset, release_year)
+            partition.mkdir(exist_ok=True)
+            target = partition / PART_FILE
+            os.replace(staged, target)
+            _fsync(partition)
+            _fsync(dataset_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    def read(self, dataset: str, release_years: list[int] | None = None) -> pd.DataFrame:
+        """Rows of the given partitions (all by default) with the schema's columns plus release_year."""
+        target = stored_schema(dataset)
+        years = self.release_years(dataset) if release_years is None else sorted({int(y) for y in release_years})
+        tables = []
+        for year in years:
+            path = self._partition_dir(dataset, year) / PART_FILE
+            if path.exists():
+                table = conform(pq.ParquetFile(path).read(), target)
+                tables.append(table.append_column(PARTITION, pa.array([year] * len(table), pa.int64())))
+        full = target.append(pa.field(PARTITION, pa.int64()))
+        table = pa.concat_tables(tables) if tables else full.empty_table()
+        names = [n for n in dataset_schema(dataset).names if n != PARTITION] + [PARTITION]
+        return table.select(names).to_pandas()
+
+    def release_years(self, dataset: str) -> list[int]:
+        """Release years that have a stored partition of this dataset."""
+        dataset_schema(dataset)
+        prefix = f"{PARTITION}="
+        root = self.root / dataset
+        found = [p.name[len(prefix):] for p in root.glob(f"{prefix}*") if (p / PART_FILE).is_file()]
+        return sorted(int(y) for y in found if y.lstrip("-").isdigit())
+
+    def build_fingerprints(self) -> dict[int, str]:
+        """sha256 of each published partition with its releases/<year>/indicators.csv: what a finished build wrote."""
+        out = {}
+        for year in self.release_years("published"):
+            digest = hashlib.sha256((self._partition_dir("published", year) / PART_FILE).read_bytes())
+            table = self.root / "releases" / str(year) / RELEASE_TABLE
+            digest.update(table.read_bytes() if table.is_file() else b"(no release files)")
+            out[year] = digest.hexdigest()
+        return out
+
+    def delete_partition(self, dataset: str, release_year: int) -> None:
+        """Remove one partition: it disappears in one rename, then is deleted."""
+        dataset_schema(dataset)
+        partition = self._partition_dir(dataset, release_year)
+        if not partition.exists():
+            return
+        trash = partition.parent / f"{STAGING_PREFIXES[1]}{os.getpid()}-{uuid.uuid4().hex}"
+        os.rename(partition, trash)
+        _fsync(partition.parent)
+        shutil.rmtree(trash, ignore_errors=True)
+
+    def _partition_dir(self, dataset: str, release_year: int) -> Path:
+        return self.root / dataset / f"{PARTITION}={int(release_year)}"
+
+    # ---- raw snapshots --------------------------------------------------------------------------------------
+    def put_raw(self, raw: RawDocument) -> dict:
+        """Keep the bytes once (read-only, content-addressed) and record every origin they came from."""
+        path = self._raw_path(raw.sha256)
+        if path.exists():
+            if _sha256(path.read_bytes()) != raw.sha256:
+                raise RawStoreError(f"{path}: stored bytes do not match their sha256 (corrupt snapshot)")
+        else:
+            atomic_write(path, raw.data, mode=0o444)
+        origin = {"source_uri": raw.source_uri, "fetched_at": raw.fetched_at, "content_type": raw.content_type}
+        record_path = path.with_name(f"{raw.sha256}.json")
+        record = _load_json(record_path)
+        if record is None:
+            record = {"sha256": raw.sha256, "doc_id": raw.doc_id, **origin, "size": len(raw.data),
+                      "origins": [origin]}
+        elif raw.source_uri in {o["source_uri"] for o in record["origins"]}:
+            return record
+        else:
+            record["origins"].append(origin)
+        atomic_write(record_path, _dumps(record))
+        return record
+
+    def get_raw(self, sha256: str) -> bytes:
+        """Bytes of a snapshot, checked against their address."""
+        path = self._raw_path(sha256)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no raw snapshot {sha256}")
+        data = path.read_bytes()
+        if _sha256(data) != sha256:
+            raise RawStoreError(f"{path}: stored bytes do not match their sha256 (corrupt snapshot)")
+        return data
+
+    def raw_records(self) -> list[dict]:
+        """Provenance records of all snapshots, by sha256."""
+        return [_load_json(p) for p in sorted((self.root / "raw").glob("??/*.json"))]
+
+    def _raw_path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+        return self.root / "raw" / sha256[:2] / sha256
+
+    # ---- files for people and state -------------------------------------------------------------------------
+    def write_release_file(self, release_year: int, name: str, content: bytes | str) -> Path:
+        """Write releases/<year>/<name> atomically (CSV, datapackage.json, reports, Data Docs)."""
+        return atomic_write(self.root / "releases" / str(int(release_year)) / _relative(name), content)
+
+    def write_site_file(self, name: str, content: bytes | str) -> Path:
+        """Write releases/<name> atomically: files about all releases (index.html, series.csv)."""
+        return atomic_write(self.root / "releases" / _relative(name), content)
+
+    def write_run_manifest(self, run: dict) -> Path:
+        """Write runs/<run_id>.json: run metadata lives here, never in data files."""
+        run_id = str(run.get("run_id") or "")
+        if not run_id or "/" in run_id or run_id.startswith("."):
+            raise ValueError(f"run manifest needs a plain run_id, got {run_id!r}")
+        return atomic_write(self.root / "runs" / f"{run_id}.json", _dumps(run))
+
+    def read_json(self, name: str) -> dict | None:
+        """A small state file (e.g. state/nightly.json), or None when it does not exist."""
+        return _load_json(self.root / _relative(name))
+
+    def write_json(self, name: str, data: dict) -> Path:
+        """Write a small state file atomically (never inside a dataset or the raw store)."""
+        relative = _relative(name)
+        if relative.parts[0] in schema.DATASETS or relative.parts[0] == "raw":
+            raise ValueError(f"{name}: JSON files may not live in a dataset or raw/ directory")
+        return atomic_write(self.root / relative, _dumps(data))
+
+    # ---- lock -----------------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, timeout: float = 0.0, poll: float = 0.2) -> Iterator[dict]:
+        """Hold the exclusive warehouse lock (<root>/.lock); wait up to timeout seconds, then WarehouseLocked."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / ".lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise WarehouseLocked(_locked_message(path, fd, timeout)) from None
+                    time.sleep(min(poll, left))
+            holder = {"pid": os.getpid(), "host": socket.gethostname(),
+                      "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, _dumps(holder).encode(), 0)
+            try:
+                yield holder
+            finally:
+                os.ftruncate(fd, 0)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+def _locked_message(path: Path, fd: int, timeout: float) -> str:
+    try:
+        holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
+    except ValueError:
+        holder = {}
+    who = (f"pid {holder.get('pid', '?')} on host {holder.get('host', '?')} since {holder.get('started', '?')}"
+           if holder else "another process (holder info not written yet)")
+    return f"warehouse is locked: {path} is held by {who}; gave up after waiting {timeout:g}s"
+
+
+def clean_staging(dataset_dir: Path) -> None:
+    """Remove staging dirs left by crashed writers (dead pid, or older than STALE_AFTER_S)."""
+    for child in dataset_dir.iterdir():
+        if not child.name.startswith(STAGING_PREFIXES):
+            continue
+        pid = child.name.split("-")[1]
+        stale = time.time() - child.stat().st_mtime > STALE_AFTER_S
+        if stale or (pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid))):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def atomic_write(path: Path, content: bytes | str, mode: int | None = None) -> Path:
+    """Write a file via a hidden temp file + os.replace, so readers never see half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync(path.parent)
+    return path
+
+
+def _relative(name: str) -> PurePosixPath:
+    relative = PurePosixPath(name)
+    if not name or relative.is_absolute() or ".." in relative.parts or relative.parts[0].startswith("."):
+        raise ValueError(f"{name!r}: expected a relative path inside the warehouse")
+    return relative
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _dumps(data: dict) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+
+
+def _load_json(path: Path) -> dict | None:
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ValueError(f"{path}: not valid JSON: {exc}") from exc
