@@ -1,4 +1,4 @@
-"""`bulletin-etl`: run, nightly, annual, backfill, serve, query and show; prints progress and summary tables."""
+"""`bulletin-etl`: run, nightly, annual, backfill, serve, query, show and status; prints progress and summary tables."""
 from __future__ import annotations
 
 import argparse
@@ -57,7 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     query = commands.add_parser("query", help="run SQL (DuckDB) over the warehouse datasets")
     query.add_argument("sql", help='e.g. "select * from latest where indicator_id = \'bmi.participants\'"')
     query.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
-    query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    query.add_argument("--format", choices=("table", "csv", "json", "jsonl"), default="table",
+                       help="output format (json: one array; jsonl: one object per line)")
+    status = commands.add_parser("status", help="per release: what is published, from what, when, fresh or stale")
+    status.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
+    status.add_argument("--sources", help="also compare these source files with the last build (URLs not fetched)")
+    status.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     show = commands.add_parser("show", help="a published release as a terminal table")
     show.add_argument("release_year", type=int, help="e.g. 2024")
     show.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
@@ -73,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     console = Console()
     handler = {"run": _run, "nightly": _nightly, "annual": _annual, "backfill": _backfill, "serve": _serve,
-               "query": _query, "show": _show}[args.command]
+               "query": _query, "show": _show, "status": _status}[args.command]
     from flows.server import ServerError
     from tasks.ingest.sources import SourcesError
     from tasks.store.warehouse import WarehouseLocked
@@ -177,6 +182,14 @@ def _query(args: argparse.Namespace, console: Console) -> int:
     except QueryError as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return EXIT_USAGE
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace, console: Console) -> int:
+    from tasks.present.status import format_status, gather, local_inputs
+
+    inputs = local_inputs(args.sources) if args.sources else None
+    sys.stdout.write(format_status(gather(Path(args.warehouse), inputs), args.format))
     return EXIT_OK
 
 

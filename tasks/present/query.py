@@ -14,7 +14,7 @@ from tasks.present.datapackage import csv_bytes
 from tasks.present.display import format_change, format_value
 from tasks.present.report import indicator_names
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "jsonl")
 # The latest vintage of every key across releases: a stated value before a derived one, then the latest release.
 LATEST_VIEW = """
 CREATE VIEW latest AS SELECT * EXCLUDE (vintage_rank) FROM (
@@ -66,10 +66,12 @@ def run_query(warehouse_root: Path, sql: str) -> pd.DataFrame:
 
 
 def format_result(frame: pd.DataFrame, fmt: str = "table", width: int = 160) -> str:
-    """A query result as a rich table, CSV or JSON lines."""
+    """A query result as a rich table, CSV, one JSON array or JSON Lines."""
     if fmt == "csv":
         return csv_bytes(frame, list(frame.columns)).decode("utf-8")
     if fmt == "json":
+        return frame.to_json(orient="records", force_ascii=False) + "\n"
+    if fmt == "jsonl":
         return frame.to_json(orient="records", lines=True, force_ascii=False)
     if fmt != "table":
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
