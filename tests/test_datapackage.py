@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 import json
 from pathlib import Path
 
@@ -31,7 +33,8 @@ def test_release_datapackage_validates_with_frictionless(tmp_path):
     assert report.valid, report.flatten(["type", "note"])
     descriptor = json.loads((tmp_path / "2024" / "datapackage.json").read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor["resources"]}
-    assert set(resources) == {"indicators", "dictionary", "identities", "documents"}
+    assert set(resources) == {"indicators", "indicators_spreadsheet", "dictionary", "identities", "documents"}
+    assert resources["indicators_spreadsheet"]["encoding"] == "utf-8-sig"
     indicators = resources["indicators"]
     assert indicators["schema"]["primaryKey"] == KEY
     assert [f["name"] for f in indicators["schema"]["fields"]] == columns("published")
@@ -110,3 +113,29 @@ def test_a_quarantined_document_has_no_trust_but_is_listed():
     docs = pd.read_csv(pd.io.common.BytesIO(render_release(bundle)["documents.csv"])).set_index("doc_id")
     assert len(docs) == 2 and pd.isna(docs.loc["3785d4ff51e68f84", "trust"])
     assert docs.loc["6f1d39fb7c2bd3b1", "trust"] > 0
+
+
+def test_spreadsheet_file_opens_in_excel_with_names_bulletin_units_and_plain_decimals(tmp_path):
+    """Excel in a Chinese locale needs the BOM to read UTF-8, and shows 13-digit numbers as E+12 unless written out."""
+    bundle = seed_bundle()
+    bundle.published.loc[bundle.published["indicator_id"] == "rbmi.fund.current_balance", "value"] *= -1
+    files = render_release(bundle)
+    raw = files["indicators_spreadsheet.csv"]
+    assert raw.startswith(b"\xef\xbb\xbf") and not files["indicators.csv"].startswith(b"\xef\xbb\xbf")
+    sheet = pd.read_csv(io.StringIO(raw.decode("utf-8-sig")), dtype=str, keep_default_na=False)
+    numbers = [v for column in ("value", "value_bulletin_unit") for v in sheet[column] if v]
+    assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", v) for v in numbers)       # never 3.49E+12
+    sheet = sheet[sheet["period_year"] == "2024"].set_index(["indicator_id", "measure"])
+    revenue = sheet.loc[("bmi.fund.revenue", "level")]
+    assert revenue["name_zh"] == "基本医疗保险(含生育保险)基金总收入"
+    assert revenue["name_en"] == "BMI fund total revenue (incl. maternity)"
+    assert (revenue["value"], revenue["value_bulletin_unit"], revenue["bulletin_unit"]) == (
+        "3491337000000", "34913.37", "亿元")
+    people = sheet.loc[("bmi.participants", "level")]
+    assert (people["value"], people["value_bulletin_unit"], people["bulletin_unit"]) == ("1326620000", "132662", "万人")
+    ratio = sheet.loc[("ebmi.inpatient_reimbursement_ratio", "yoy_pp")]
+    assert (ratio["value"], ratio["bulletin_unit"]) == ("0.2", "个百分点")
+    balance = sheet.xs("rbmi.fund.current_balance", level="indicator_id")
+    assert balance.loc["level", "value"] == "-51942000000" and "'" not in "".join(balance["value"])
+    # indicators.csv keeps its contract columns
+    assert pd.read_csv(io.BytesIO(files["indicators.csv"])).columns.tolist() == columns("published")

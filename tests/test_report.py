@@ -154,3 +154,72 @@ def test_documents_table_shows_kind_evidence_confidence_date_and_region():
     part = section(html_of(bundle), "documents")
     assert "self: bulletin title (+3)" in part and "(0.90)" in part and "(0.35)" in part
     assert "2025-07-20" in part and "440000" in part and "dated before the bulletin &lt;script&gt;" in part
+
+
+def test_revisions_read_as_numbers_in_the_catalogue_unit_on_the_index_and_the_report():
+    bundle, everything, _ = history()
+    restated = everything[everything["release_year"] == 2025].copy()
+    restated.loc[restated["period_year"] == 2024, "value"] = 3491337e6 + 1.32e10
+    everything = pd.concat([everything[everything["release_year"] == 2024], restated], ignore_index=True)
+    revisions = build_revisions(bundle.facts.iloc[:0], bundle.documents, everything)
+    index = render_site(everything, revisions, load_catalogue())["index.html"].decode("utf-8")
+    restatements = index.split('id="restatements"')[1].split("</section>")[0]
+    assert "+CNY 13.2 bn" in restatements and "e+" not in restatements
+    report = html_of(type(bundle)(
+        release_year=2025, published=restated, facts=bundle.facts.iloc[:0], documents=bundle.documents.iloc[:0],
+        identities=bundle.identities.iloc[:0], published_all=everything, revisions=revisions))
+    assert "+CNY 13.2 bn" in report.split('id="revisions"')[1].split("</section>")[0]
+
+
+def test_a_value_restated_unchanged_is_not_listed_as_revised():
+    bundle, everything, _ = history()
+    ratio = everything[(everything["indicator_id"] == "ebmi.inpatient_reimbursement_ratio")
+                       & (everything["measure"] == "level")].assign(release_year=2025)
+    everything = pd.concat([everything, ratio], ignore_index=True)
+    revisions = build_revisions(bundle.facts.iloc[:0], bundle.documents, everything)
+    assert not (revisions["revision"] == 0).any()
+    zero = revisions.iloc[:1].assign(indicator_id="ebmi.inpatient_reimbursement_ratio", unit="percent", value=84.8,
+                                     previous_value=84.8, revision=0.0, release_year=2025)   # an older warehouse's row
+    later = html_of(type(bundle)(
+        release_year=2025, published=everything[everything["release_year"] == 2025], facts=bundle.facts.iloc[:0],
+        documents=bundle.documents.iloc[:0], identities=bundle.identities.iloc[:0], published_all=everything,
+        revisions=pd.concat([revisions, zero], ignore_index=True)))
+    revised = later.split('id="revisions"')[1].split("</section>")[0]
+    assert "84.8%" not in revised and "CNY 3,491.4 bn" in revised
+
+
+def test_validation_shows_the_release_own_row_counts_not_the_batch():
+    bundle = seed_bundle()
+    bundle.validations = [{"suite": "facts", "success": True, "n_rows": 343, "failures": []},
+                          {"suite": "documents", "success": True, "n_rows": 7, "failures": []}]
+    html = html_of(bundle)
+    assert f"{len(bundle.facts)} rows of this release (the suite ran on the run's whole batch: 343 rows)" in html
+    assert f"{len(bundle.documents)} rows of this release (the suite ran on the run's whole batch: 7 rows)" in html
+
+
+def cards_of(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-indicator="([^"]+)">(.*?)</div>\s*</div>', html, re.S))
+
+
+def test_key_figure_change_is_computed_from_the_previous_release_when_the_text_states_none():
+    bundle = seed_bundle()
+    before = published([("bmi.participants", 2023, "level", 1.334e9), ("ltc.participants", 2023, "level", 1.8e8)],
+                       release_year=2023)
+    bundle.published_all = pd.concat([before, bundle.published], ignore_index=True)
+    cards = cards_of(html_of(bundle))
+    assert "−0.6% on previous year" in cards["bmi.participants"]            # 1326.62 m over 1334 m
+    assert "computed from release 2023" in cards["bmi.participants"]
+    assert "+4.2% on previous year" in cards["bmi.fund.revenue"]            # stated: not recomputed
+    assert "computed" not in cards["bmi.fund.revenue"]
+    seed_only = cards_of(html_of(seed_bundle()))
+    assert "on previous year" not in seed_only["bmi.participants"]          # nothing to compute from
+
+
+def test_key_figures_keep_the_stated_precision_and_badge_a_vintage_once():
+    bundle = seed_bundle()
+    ratio = (bundle.published["indicator_id"] == "ebmi.inpatient_reimbursement_ratio")
+    bundle.published.loc[ratio & (bundle.published["measure"] == "level"), ["value", "resolution"]] = [85.0, 0.05]
+    bundle.published.loc[ratio, ["status", "vintage"]] = ["quick_report", "quick_report"]
+    cards = cards_of(html_of(bundle))
+    assert '<div class="value">85.0%</div>' in cards["ebmi.inpatient_reimbursement_ratio"]
+    assert cards["ebmi.inpatient_reimbursement_ratio"].count(">quick_report<") == 1

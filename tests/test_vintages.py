@@ -43,11 +43,21 @@ def test_each_vintage_in_release_order_with_its_revision():
     assert revenue.iloc[0]["source_text"] == "3.49万亿元" and revenue.iloc[0]["sources"] == QUICK
 
 
-def test_quick_report_stating_the_same_value_is_still_a_vintage_with_zero_revision():
+def test_a_later_vintage_stating_the_same_value_is_no_revision():
     revisions = build_revisions(*history())
     resident = revisions[revisions["indicator_id"] == "rbmi.fund.revenue"]
-    assert resident["vintage"].tolist() == ["quick_report", "final_bulletin"]
-    assert resident["revision"].tolist()[1] == 0
+    assert resident["vintage"].tolist() == ["quick_report"] and resident["vintage_number"].tolist() == [1]
+    assert not (revisions["revision"] == 0).any()
+
+
+def test_a_change_after_an_unchanged_vintage_is_numbered_in_order_and_revises_the_vintage_before_it():
+    stated, docs, pub = history()
+    pub.loc[(pub["release_year"] == 2025) & (pub["period_year"] == 2024), "value"] = 3491337e6   # restated as is
+    later = published([("bmi.fund.revenue", 2024, "level", 3491500e6)], release_year=2026)
+    revisions = build_revisions(stated, docs, pd.concat([pub, later], ignore_index=True))
+    revenue = revisions[(revisions["indicator_id"] == "bmi.fund.revenue") & (revisions["period_year"] == 2024)]
+    assert revenue[["release_year", "vintage_number"]].values.tolist() == [[2024, 1], [2024, 2], [2026, 3]]
+    assert revenue.iloc[2]["previous_release_year"] == 2025 and revenue.iloc[2]["revision"] == pytest.approx(163e6)
 
 
 def test_derived_rows_quarantined_documents_and_unknown_releases_are_not_vintages():

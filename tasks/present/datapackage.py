@@ -12,6 +12,8 @@ import pandas as pd
 from tasks.contract.catalogue import Catalogue
 from tasks.publish.derive import IDENTITY_COLUMNS, derived_indicators
 from tasks.contract.schema import KEY, columns
+from tasks.present.display import neutralise
+from tasks.present.spreadsheet import SPREADSHEET_COLUMNS, spreadsheet_bytes
 
 # (frictionless type, description) of every column a release file carries.
 FIELDS: dict[str, tuple[str, str]] = {
@@ -55,6 +57,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "trust_reasons": ("string", "'; '-joined reasons behind the trust: kind, language, damage, agreement with "
                                 "independent documents and identities, set aside"),
     "en": ("string", "English name"),
+    "name_en": ("string", "English name of the indicator (catalogue)"),
+    "name_zh": ("string", "Chinese name of the indicator (catalogue)"),
+    "value_bulletin_unit": ("number", "the value in the unit the bulletin writes it in (column 'bulletin_unit')"),
+    "bulletin_unit": ("string", "unit of 'value_bulletin_unit': 亿元, 万人, 万人次, % or 个百分点 (a change in points)"),
     "zh": ("string", "Chinese name"),
     "definition": ("string", "formula of a derived indicator, or the catalogue's note"),
     "doc_id": ("string", "sha256[:16] of the raw document bytes"),
@@ -65,7 +71,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "published_date": ("string", "publication date of the document, where known"),
     "fetched_at": ("string", "when the pipeline fetched the document (UTC, ISO 8601), where known"),
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet reads a cell starting so as a formula
+SPREADSHEET = "indicators_spreadsheet.csv"
 DICTIONARY_COLUMNS = ["indicator_id", "kind", "unit", "en", "zh", "definition"]
 DOCUMENT_COLUMNS = ["doc_id", "source_uri", "sha256", "kind", "kind_evidence", "kind_confidence", "title",
                     "language", "region", "status", "published_date", "trust", "trust_reasons", "fetched_at",
@@ -93,11 +99,6 @@ def _cell(value: object) -> str:
     if isinstance(value, str):
         return neutralise(value)
     return str(value)
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet must show as text: a leading formula character gets a ' before it."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def dictionary_frame(catalogue: Catalogue) -> pd.DataFrame:
@@ -134,6 +135,10 @@ def release_tables(published: pd.DataFrame, identities: pd.DataFrame, documents:
         ("documents", "documents.csv", docs, DOCUMENT_COLUMNS, ["doc_id"], "source documents of the release"),
     ]
     files = {path: csv_bytes(frame, names) for _, path, frame, names, _, _ in resources}
+    files[SPREADSHEET] = spreadsheet_bytes(published, catalogue)
+    resources.insert(1, ("indicators_spreadsheet", SPREADSHEET, None, SPREADSHEET_COLUMNS, KEY,
+                         "the indicators table for spreadsheets: UTF-8 with a byte-order mark, Chinese and English "
+                         "names, values also in the bulletin's units (亿元, 万人), plain decimals"))
     descriptor = {
         "name": f"china-medical-security-bulletin-{_release_of(published)}",
         "title": f"China national medical security statistical bulletin, release {_release_of(published)}",
@@ -165,9 +170,9 @@ def _source(doc: dict) -> dict:
 def _resource(name: str, path: str, content: bytes, names: list[str], key: list[str], text: str) -> dict:
     schema: dict = {"fields": [{"name": n, "type": FIELDS[n][0], "description": FIELDS[n][1]} for n in names],
                     "primaryKey": key}
-    if name in ("indicators", "identities"):
+    if name in ("indicators", "indicators_spreadsheet", "identities"):
         schema["foreignKeys"] = [{"fields": ["indicator_id"],
                                   "reference": {"resource": "dictionary", "fields": ["indicator_id"]}}]
     return {"name": name, "path": path, "description": text, "format": "csv", "mediatype": "text/csv",
-            "encoding": "utf-8", "bytes": len(content), "hash": f"sha256:{hashlib.sha256(content).hexdigest()}",
+            "encoding": "utf-8-sig" if content.startswith(b"\xef\xbb\xbf") else "utf-8", "bytes": len(content), "hash": f"sha256:{hashlib.sha256(content).hexdigest()}",
             "schema": schema}

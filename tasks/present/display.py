@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 # (threshold, divisor, suffix) per unit, largest first; values keep every stated digit (up to 3 decimals).
 SCALES: dict[str, tuple[tuple[float, float, str], ...]] = {
@@ -10,6 +11,8 @@ SCALES: dict[str, tuple[tuple[float, float, str], ...]] = {
     "person_times": ((1e6, 1e6, " m"), (1e4, 1e3, " k")),
 }
 PREFIX = {"CNY": "CNY "}
+MAX_DECIMALS = 6
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet reads a cell starting so as a formula
 SUFFIX = {"percent": "%", "persons": " persons", "person_times": " person-times"}
 
 
@@ -19,14 +22,27 @@ def format_number(value: float, decimals: int = 3) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A value in its unit, scaled for reading: CNY 3,491.337 bn, 1,326.62 m persons, 84.8%."""
+def format_value(value: float | None, unit: str, resolution: float | None = None) -> str:
+    """A value in its unit, scaled for reading: CNY 3,491.337 bn, 1,326.62 m persons, 84.8%; with the figure's
+    `resolution` (half a unit of its last stated digit) every stated digit is kept, trailing zeros too (85.0%)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    for threshold, divisor, suffix in SCALES.get(unit, ()):
+    divisor, suffix = 1.0, ""
+    for threshold, scale, name in SCALES.get(unit, ()):
         if abs(value) >= threshold:
-            return f"{PREFIX.get(unit, '')}{format_number(value / divisor)}{suffix}{SUFFIX.get(unit, '')}"
-    return f"{PREFIX.get(unit, '')}{format_number(value)}{SUFFIX.get(unit, '')}"
+            divisor, suffix = scale, name
+            break
+    decimals = stated_decimals(resolution, divisor)
+    shown = format_number(value / divisor) if decimals is None else f"{value / divisor:,.{decimals}f}"
+    return f"{PREFIX.get(unit, '')}{shown}{suffix}{SUFFIX.get(unit, '')}"
+
+
+def stated_decimals(resolution: float | None, divisor: float = 1.0) -> int | None:
+    """Decimals that show the last digit a figure was stated to (resolution 0.05 → 1), None when unknown."""
+    if resolution is None or not isinstance(resolution, (int, float)) or math.isnan(resolution) or resolution <= 0:
+        return None
+    last_digit = 2 * resolution / divisor
+    return min(MAX_DECIMALS, max(0, math.ceil(-math.log10(last_digit) - 1e-9)))
 
 
 def format_change(value: float | None, measure: str, unit: str) -> str:
@@ -41,9 +57,30 @@ def format_change(value: float | None, measure: str, unit: str) -> str:
     return f"{sign}{format_value(abs(value), unit)}"
 
 
+def format_revision(value: float | None, measure: str, unit: str) -> str:
+    """A revision between vintages in the value's own terms: +CNY 10 bn, −0.3 pp (of a percent or a growth rate)."""
+    if unit == "percent" or measure in ("yoy_pct", "yoy_pp"):
+        return format_change(value, "yoy_pp", unit)
+    return format_change(value, "yoy_abs", unit)
+
+
+def plain_decimal(value: float | None, places: int | None = None) -> str:
+    """A number as a spreadsheet reads it exactly, never in exponent notation: 3491337000000, 34913.37."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    number = Decimal(repr(float(value) if places is None else round(float(value), places)))
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def axis_scale(unit: str, largest: float) -> tuple[float, str]:
     """Divisor and label of a chart axis for values up to `largest` in a unit."""
     for threshold, divisor, suffix in SCALES.get(unit, ()):
         if largest >= threshold:
             return divisor, f"{PREFIX.get(unit, '').strip()}{suffix}{SUFFIX.get(unit, '')}".strip()
     return 1.0, {"percent": "%", "CNY": "CNY"}.get(unit, unit.replace("_", "-"))
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet must show as text: a leading formula character gets a ' before it."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -11,18 +11,14 @@ from tasks.contract.catalogue import Catalogue, load_catalogue
 from tasks.present.charts import main_charts
 from tasks.present.datapackage import csv_bytes, release_tables
 from tasks.publish.derive import IDENTITY_COLUMNS, derived_indicators
-from tasks.present.display import format_change, format_number, format_value
+from tasks.present.display import format_change, format_number, format_revision, format_value
+from tasks.present.key_figures import key_figures
 from tasks.quality.gate import publishable_facts
 from tasks.publish.reconcile import release_trust
 from tasks.contract.schema import KEY, columns
 from tasks.publish.vintages import latest_values
 
 TEMPLATES = Path(__file__).with_name("templates")
-KEY_FIGURES = ("bmi.participants", "bmi.coverage_rate", "bmi.fund.revenue", "bmi.fund.expenditure",
-               "derived.bmi.fund.balance", "bmi.fund.cumulative_balance", "ebmi.fund.revenue", "rbmi.fund.revenue",
-               "ebmi.inpatient_reimbursement_ratio", "rbmi.inpatient_reimbursement_ratio", "cross_region.visits",
-               "ltc.participants")
-CHANGE_MEASURES = ("yoy_pct", "yoy_pp", "yoy_abs")
 FLAGGED = ("conflict", "repaired", "suspect", "unconfirmed")
 
 
@@ -56,17 +52,19 @@ def render_release(bundle: ReleaseBundle) -> dict[str, bytes]:
     names = indicator_names(catalogue)
     passed_range = identities["identity"].str.startswith("range.") & identities["within_tolerance"].astype(bool)
     shown_checks = identities[~passed_range]
+    own_counts = {"documents": len(bundle.documents), "facts": len(bundle.facts), "published": len(published),
+                  "identities": len(identities)}
     context = {
         "year": int(bundle.release_year),
         "names": names,
         "documents": documents.to_dict("records"),
-        "key_figures": key_figures(published, names, bundle.release_year),
+        "key_figures": key_figures(published, names, bundle.release_year, bundle.published_all),
         "charts": main_charts(latest_values(history), names),
         "flagged": flagged_rows(published, bundle.facts),
         "identities": shown_checks.sort_values(["within_tolerance", "identity"]).to_dict("records"),
         "range_checks": int(len(identities) - len(shown_checks)),
         "num": lambda value: format_number(value, 0 if abs(value) >= 1000 else 4),
-        "validations": [validation_view(v) for v in bundle.validations],
+        "validations": [validation_view(v, own_counts.get(v.get("suite"))) for v in bundle.validations],
         "data_docs": sorted(({"href": link, "label": data_docs_label(link)} for link in bundle.data_docs),
                             key=lambda link: (link["label"] != "Data Docs", link["label"].endswith("suite"),
                                               link["label"])),
@@ -95,7 +93,7 @@ def render_site(published_all: pd.DataFrame, revisions: pd.DataFrame | None = No
         revisions[revisions["revision"].fillna(0) != 0]
     context = {"releases": releases[::-1], "charts": main_charts(latest, names), "names": names,
                "restated": restated.sort_values(["release_year", *KEY]).to_dict("records") if len(restated) else [],
-               "fmt": format_value}
+               "fmt": format_value, "fmt_revision": format_revision}
     return {"index.html": render_template("index.html.j2", context), "series.csv": series_csv(latest, names)}
 
 
@@ -118,26 +116,6 @@ def indicator_names(catalogue: Catalogue) -> dict[str, str]:
     return {iid: indicator.en for iid, indicator in entries.items()}
 
 
-def key_figures(published: pd.DataFrame, names: dict[str, str], year: int) -> list[dict]:
-    """Headline levels of the release year with their stated (or derived) change over the previous year."""
-    rows = published[published["period_year"].astype(int) == int(year)]
-    cards = []
-    for iid in KEY_FIGURES:
-        level = rows[(rows["indicator_id"] == iid) & (rows["measure"] == "level")]
-        if level.empty:
-            continue
-        level = level.iloc[0]
-        change = rows[(rows["indicator_id"] == iid) & rows["measure"].isin(CHANGE_MEASURES)]
-        change = change.assign(_o=change["measure"].map(CHANGE_MEASURES.index)).sort_values("_o")
-        first = change.iloc[0] if len(change) else None
-        cards.append({"id": iid, "name": names.get(iid, iid), "value": format_value(level["value"], level["unit"]),
-                      "status": level["status"],
-                      "change": "" if first is None else format_change(first["value"], first["measure"], level["unit"]),
-                      "direction": "" if first is None else ("up" if first["value"] > 0 else "down"),
-                      "change_status": "" if first is None else first["status"]})
-    return cards
-
-
 def flagged_rows(published: pd.DataFrame, facts: pd.DataFrame) -> list[dict]:
     """Conflicts and repairs with the published quote and every candidate figure the documents state."""
     flagged = published[published["status"].isin(FLAGGED)].sort_values(KEY)
@@ -157,8 +135,10 @@ def revised_rows(revisions: pd.DataFrame | None, year: int) -> list[dict]:
     """Values of this release that revise an earlier vintage (quick report → bulletin, restatements)."""
     if revisions is None or revisions.empty:
         return []
-    rows = revisions[(revisions["release_year"].astype(int) == int(year)) & revisions["previous_value"].notna()]
-    return [{**r, "shown": format_value(r["value"], r["unit"]), "before": format_value(r["previous_value"], r["unit"])}
+    rows = revisions[(revisions["release_year"].astype(int) == int(year)) & revisions["previous_value"].notna()
+                     & (revisions["revision"].fillna(0) != 0)]
+    return [{**r, "shown": format_value(r["value"], r["unit"]), "before": format_value(r["previous_value"], r["unit"]),
+             "change": format_revision(r["revision"], r["measure"], r["unit"])}
             for r in rows.sort_values(KEY).to_dict("records")]
 
 
@@ -166,7 +146,8 @@ def table_rows(published: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     """Every published row with a readable value and the evidence that decided it, derived rows last."""
     ordered = published.assign(_d=published["status"] == "derived").sort_values(["_d", *KEY])
     return [{**r, "name": names.get(r["indicator_id"], r["indicator_id"]),
-             "shown": format_value(r["value"], r["unit"]) if r["measure"] == "level"
+             "shown": format_value(r["value"], r["unit"], None if r["status"] == "derived" else r.get("resolution"))
+             if r["measure"] == "level"
              else format_change(r["value"], r["measure"], r["unit"]),
              "resolution_shown": "" if pd.isna(r.get("resolution")) else f"{r['resolution']:g}",
              "evidence_parts": [p.strip() for p in str(r.get("evidence") or "").split(" | ") if p.strip()],
@@ -208,8 +189,9 @@ def _reason_counts(rows: pd.DataFrame) -> list[tuple[str, int]]:
     return sorted(((str(k), int(v)) for k, v in counts.items()), key=lambda item: (-item[1], item[0]))
 
 
-def validation_view(result: dict) -> dict:
-    """A suite verdict as the report shows it: suite, success, rows checked, failures with readable columns."""
+def validation_view(result: dict, own_rows: int | None = None) -> dict:
+    """A suite verdict as the report shows it: suite, success, the release's own rows (a suite over the run's whole
+    batch checked more: `batch_rows`), failures with readable columns."""
     failures = []
     for failure in result.get("failures") or []:
         columns_ = failure.get("columns") or failure.get("column") or []
@@ -217,7 +199,9 @@ def validation_view(result: dict) -> dict:
             "unexpected_count", ""), "sample": failure.get("sample", ""), "exception": failure.get("exception", ""),
             "columns": ", ".join(columns_) if isinstance(columns_, list) else str(columns_)})
     return {"suite": result.get("suite", "?"), "success": bool(result.get("success")),
-            "n_rows": result.get("n_rows"), "failures": failures}
+            "n_rows": own_rows if own_rows is not None else result.get("n_rows"),
+            "batch_rows": result.get("n_rows") if own_rows is not None and result.get("n_rows") != own_rows else None,
+            "failures": failures}
 
 
 def data_docs_label(link: str) -> str:

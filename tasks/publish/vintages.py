@@ -11,7 +11,7 @@ OBSERVATION_COLUMNS = [*KEY, "vintage", "value", "unit", "qualifier", "sources",
 
 
 def build_revisions(facts: pd.DataFrame, documents: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """Per key, each vintage's value in release order and its difference to the previous vintage.
+    """Per key, the first vintage's value and each later vintage that changes it, with the difference.
 
     Final-bulletin and restatement vintages are the reconciled published rows of each release (a release's
     row about an earlier period year is a restatement); quick-report vintages come from the quick-report
@@ -32,7 +32,16 @@ def build_revisions(facts: pd.DataFrame, documents: pd.DataFrame, published: pd.
     base = observations["previous_value"].abs().where(observations["previous_value"] != 0)
     observations["revision_pct"] = 100 * observations["revision"] / base
     observations["previous_release_year"] = observations["previous_release_year"].astype("Int64")
+    observations = observations[~_unchanged(observations)].reset_index(drop=True)
+    observations["vintage_number"] = observations.groupby(KEY, sort=False).cumcount() + 1
     return observations[columns("revisions")].astype({"period_year": "int64", "release_year": "int64"})
+
+
+def _unchanged(observations: pd.DataFrame) -> pd.Series:
+    """A later vintage stating the value the previous one stated is no revision (a revision is a change)."""
+    previous = observations["previous_value"]
+    same = (observations["value"] - previous).abs() <= 1e-9 * previous.abs()
+    return previous.notna() & same
 
 
 def latest_values(published: pd.DataFrame) -> pd.DataFrame:
