@@ -203,10 +203,9 @@ def finish(run: Run, outcome: str, message: str = "", write: bool = True) -> dic
     found = run.alerts or run.ingest_alerts      # a run that stored nothing still reports unreadable inputs
     record.update(status="completed", outcome=outcome, message=message, finished_at=now_utc(),
                   alerts=alerts.severity_counts(found))
-    urls = alert_urls(run.config)
-    if found and urls:
-        record["deliveries"] = stage.deliver_alerts(found, urls, run.run_id, run.config.alert_min_severity)
-    artifacts.notify_block(found, run.run_id, run.config.alert_min_severity)
+    deliveries = artifacts.notify(record, run.warehouse, found, alert_urls(run.config), run.config.alert_min_severity)
+    if deliveries:
+        record["deliveries"] = deliveries
     if write:
         run.wh.write_run_manifest(record)
     artifacts.run_summary(record)

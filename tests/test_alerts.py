@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tasks.quality import alerts
+from tasks.quality import alerts, notice
 from tasks.contract.schema import columns
 
 RECORDS = [
@@ -86,3 +86,41 @@ def test_suspect_and_unconfirmed_rows_raise_warnings():
     assert [(a["severity"], a["rule"]) for a in found] == [("warning", "suspect_value"),
                                                             ("warning", "unconfirmed_value")]
     assert "only the plausible range" in found[0]["evidence"]
+
+
+CONTEXT = {"host": "etl-box-7", "warehouse": "/srv/wh", "flow_run_id": "fr-42",
+           "flow_run_url": "http://127.0.0.1:4200/runs/flow-run/fr-42",
+           "releases": {"2024": {"status": "published", "report": "file:///srv/wh/releases/2024/report.html"},
+                        "2023": {"status": "blocked", "report": "file:///srv/wh/releases/2023/report.html"}}}
+
+
+def test_flagged_values_read_as_people_read_them():
+    published = pd.DataFrame([{"indicator_id": "bmi.fund.revenue", "period_year": 2024, "measure": "level",
+                               "value": 3862852000000.0, "unit": "CNY", "status": "conflict", "sources": "a",
+                               "note": "", "source_text": "", "release_year": 2024}])
+    evidence = alerts.published_alerts(published)[0]["evidence"]
+    assert "CNY 3,862.852 bn" in evidence and "3862852000000" not in evidence
+
+
+def test_the_webhook_payload_says_where_what_was_published_and_what_to_do(httpserver):
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    found = [alerts.make_alert(2024, "warning", "conflict", "published CNY 3,862.852 bn", indicator_id="x"),
+             alerts.make_alert(2023, "critical", "release_shrink", "would remove 81 of 135 rows")]
+    alerts.deliver(found, [f"json://{httpserver.host}:{httpserver.port}/hook"], "run-1", context=CONTEXT)
+    message = httpserver.log[0][0].get_json()["message"]
+    assert "etl-box-7" in message and "/srv/wh" in message and "runs/flow-run/fr-42" in message
+    assert "release 2024 **published anyway** with 1 warning" in message
+    assert "file:///srv/wh/releases/2024/report.html" in message
+    blocked = next(line for line in message.splitlines() if line.startswith("release 2023"))
+    assert "**blocked**" in blocked and "--accept-shrink" in blocked and "CNY 3,862.852 bn" in message
+
+
+def test_the_ledger_keeps_sent_findings_and_forgets_those_a_rebuild_no_longer_has():
+    old, new = RECORDS[0], alerts.make_alert(2024, "warning", "conflict", "another", indicator_id="y")
+    other_release = alerts.make_alert(2022, "warning", "conflict", "kept", indicator_id="z")
+    ledger = notice.ledger_after({}, [old, other_release], [old, other_release], {2022, 2024})
+    assert notice.unnotified([old, other_release], ledger) == []
+    assert notice.unnotified([old, new], ledger) == [new]
+    assert notice.fingerprint({**old, "run_id": "a later run"}) == notice.fingerprint(old)
+    gone = notice.ledger_after(ledger, [new], [new], {2024})      # release 2024 rebuilt without the old finding
+    assert notice.unnotified([old], gone) == [old] and notice.unnotified([other_release], gone) == []

@@ -111,9 +111,10 @@ def write_alerts(warehouse: str, year: int, records: list[dict], run_id: str) ->
 
 
 @task(name="deliver-alerts", **STAGE)
-def deliver_alerts(records: list[dict], urls: list[str], run_id: str, min_severity: str) -> list[dict]:
+def deliver_alerts(records: list[dict], urls: list[str], run_id: str, min_severity: str,
+                   context: dict | None = None) -> list[dict]:
     """Notify every configured Apprise URL (retries inside; never raises)."""
-    return alerts.deliver(records, urls, run_id, min_severity)
+    return alerts.deliver(records, urls, run_id, min_severity, context=context)
 
 
 @task(name="write-site", **STAGE, **IO_RETRIES)

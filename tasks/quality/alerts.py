@@ -13,6 +13,8 @@ import pandas as pd
 import yaml
 
 from tasks.contract import schema
+from tasks.present.display import format_change, format_value
+from tasks.quality import notice
 
 log = logging.getLogger(__name__)
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -79,7 +81,7 @@ def fact_alerts(facts: pd.DataFrame, reasons: dict[int, str]) -> list[dict]:
     for pos, reason in sorted(reasons.items()):
         f = facts.iloc[pos]
         out.append(make_alert(f.release_year, "warning", f"facts_suite:{reason}",
-                              f"{f.text!r} -> {f.value} {f.unit} ({f.measure}); fact not published",
+                              f"{f.text!r} -> {readable(f.value, f.unit, f.measure)} ({f.measure}); fact not published",
                               indicator_id=f.indicator_id, period_year=f.period_year, measure=f.measure,
                               doc_id=f.doc_id))
     return out
@@ -89,9 +91,15 @@ def published_alerts(published: pd.DataFrame) -> list[dict]:
     """Conflicts, repaired, suspect and unconfirmed values: published, but flagged so a person looks at them."""
     rows = published[published["status"].isin(list(FLAGGED_STATUSES))]
     return [make_alert(r.release_year, "warning", FLAGGED_STATUSES[r.status],
-                       f"published {r.value} {r.unit}; {r.note or ''} | quote: {r.source_text or ''}".strip(),
+                       f"published {readable(r.value, r.unit, r.measure)}; {r.note or ''} | quote: {r.source_text or ''}"
+                       .strip(),
                        indicator_id=r.indicator_id, period_year=r.period_year, measure=r.measure,
                        doc_id=str(r.sources or "").split(";")[0]) for r in rows.itertuples()]
+
+
+def readable(value: float | None, unit: str, measure: str) -> str:
+    """A value as people read it (CNY 3,862.852 bn, +4.2%), not 3862852000000.0 CNY."""
+    return format_value(value, unit) if measure == "level" else format_change(value, measure, unit)
 
 
 def suite_alerts(release_year: int, suite: str, failures: list[dict], severity: str) -> list[dict]:
@@ -121,10 +129,16 @@ def severity_counts(records: Iterable[dict]) -> dict[str, int]:
     return {s: counts[s] for s in sorted(SEVERITY_RANK, key=SEVERITY_RANK.get, reverse=True) if counts[s]}
 
 
-def notification(records: list[dict], run_id: str, min_severity: str = "warning") -> tuple[str, str] | None:
-    """Title and markdown body of the one message a run sends, or None when nothing reaches min_severity."""
-    floor = SEVERITY_RANK[min_severity]
-    chosen = [r for r in records if SEVERITY_RANK[r["severity"]] >= floor]
+def at_least(records: list[dict], min_severity: str) -> list[dict]:
+    """The alerts a notification with this floor carries."""
+    return [r for r in records if SEVERITY_RANK[r["severity"]] >= SEVERITY_RANK[min_severity]]
+
+
+def notification(records: list[dict], run_id: str, min_severity: str = "warning",
+                 context: dict | None = None) -> tuple[str, str] | None:
+    """Title and markdown body of the one message a run sends, or None when nothing reaches min_severity; with a
+    context (host, warehouse, Prefect run, release outcomes and reports) the body starts with where and what."""
+    chosen = at_least(records, min_severity)
     if not chosen:
         return None
     chosen.sort(key=lambda r: (-SEVERITY_RANK[r["severity"]], r["release_year"], r["rule"], r["indicator_id"]))
@@ -134,7 +148,8 @@ def notification(records: list[dict], run_id: str, min_severity: str = "warning"
              f"{r['indicator_id'] or r['source'] or r['doc_id']}: {r['evidence']}" for r in chosen[:MAX_LINES]]
     if len(chosen) > MAX_LINES:
         lines.append(f"- … and {len(chosen) - MAX_LINES} more (see the alerts/ dataset)")
-    return title, "\n".join(lines)
+    head = "".join(f"{line}\n\n" for line in notice.context_lines(context, chosen)) if context else ""
+    return title, head + "\n".join(lines)
 
 
 def redact(url: str) -> str:
@@ -147,9 +162,10 @@ def redact(url: str) -> str:
 
 
 def deliver(records: list[dict], urls: list[str], run_id: str, min_severity: str = "warning", retries: int = 2,
-            backoff: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> list[dict]:
+            backoff: float = 1.0, sleep: Callable[[float], None] = time.sleep,
+            context: dict | None = None) -> list[dict]:
     """Send the run's alerts to every Apprise URL; failures are retried, logged and reported, never raised."""
-    message = notification(records, run_id, min_severity)
+    message = notification(records, run_id, min_severity, context)
     if message is None or not urls:
         return []
     return [_deliver_one(url, *message, _notify_type(records), retries, backoff, sleep) for url in urls]
