@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--release-year", type=int, action="append", metavar="YEAR",
                      help="only rebuild this release (repeatable)")
     run.add_argument("--parallel", type=int, default=1, help="releases published side by side (default: 1)")
+    run.add_argument("--keep-builds", type=int, default=3, metavar="N",
+                     help="finished builds kept per release for rollback (default: 3)")
     with_paths(commands.add_parser("nightly", help="rebuild only releases whose inputs changed"), 0.0)
     annual = with_paths(commands.add_parser("annual", help="look for the new release until it is published"), 0.0)
     annual.add_argument("--release-year", type=int, metavar="YEAR", help="expected release (default: last year)")
@@ -63,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
     status.add_argument("--sources", help="also compare these source files with the last build (URLs not fetched)")
     status.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    rollback = commands.add_parser("rollback", help="make the previous build of a release current again")
+    rollback.add_argument("release_year", type=int, help="e.g. 2024")
+    rollback.add_argument("--to", metavar="BUILD", help="this build id instead of the previous one")
+    rollback.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
     show = commands.add_parser("show", help="a published release as a terminal table")
     show.add_argument("release_year", type=int, help="e.g. 2024")
     show.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
@@ -78,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     console = Console()
     handler = {"run": _run, "nightly": _nightly, "annual": _annual, "backfill": _backfill, "serve": _serve,
-               "query": _query, "show": _show, "status": _status}[args.command]
+               "query": _query, "show": _show, "status": _status, "rollback": _rollback}[args.command]
     from flows.server import ServerError
     from tasks.ingest.sources import SourcesError
     from tasks.store.warehouse import WarehouseLocked
@@ -115,7 +121,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
     record = release_pipeline(sources=args.sources, warehouse=args.warehouse, release_years=args.release_year,
                               lock_timeout=args.lock_timeout, parallel=args.parallel,
-                              accept_shrink=args.accept_shrink)
+                              accept_shrink=args.accept_shrink, keep_builds=args.keep_builds)
     return console_view.print_record(console, record)
 
 
@@ -202,6 +208,22 @@ def _show(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return EXIT_USAGE
     return EXIT_OK
+
+
+
+def _rollback(args: argparse.Namespace, console: Console) -> int:
+    from tasks.store.builds import BuildError
+    from tasks.store.warehouse import Warehouse
+
+    wh = Warehouse(args.warehouse)
+    with wh.lock(timeout=0):
+        try:
+            build = wh.builds.rollback(args.release_year, args.to)
+        except BuildError as exc:
+            console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            return EXIT_USAGE
+    console.print(f"release {args.release_year}: build {build} is current")
+    return 0
 
 
 if __name__ == "__main__":

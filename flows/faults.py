@@ -7,7 +7,7 @@ import signal
 STOP_ENV = "BULLETIN_ETL_STOP_AT"
 # stage boundaries of a run, in the order a run passes them (tests/test_faults.py kills the CLI at each one)
 POINTS = ("after-collect", "after-snapshot-raw", "after-store-batch", "after-published", "after-release-files",
-          "after-state")
+          "after-commit", "after-state")
 
 
 def stop_at(point: str) -> None:

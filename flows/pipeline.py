@@ -9,7 +9,8 @@ from tasks.ops import changes
 
 @flow(name="bulletin-release", log_prints=True)
 def release_pipeline(sources: str = "seeds", warehouse: str = "warehouse", release_years: list[int] | None = None,
-                     lock_timeout: float = 0.0, parallel: int = 1, accept_shrink: bool = False) -> dict:
+                     lock_timeout: float = 0.0, parallel: int = 1, accept_shrink: bool = False,
+                     keep_builds: int = 3) -> dict:
     """Build the releases found in the sources (all of them, or only release_years) and replace their partitions.
 
     Args:
@@ -19,8 +20,9 @@ def release_pipeline(sources: str = "seeds", warehouse: str = "warehouse", relea
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up (0: refuse at once).
         parallel: How many releases to publish side by side.
         accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
+        keep_builds: Finished builds kept per release (older ones are deleted; `bulletin-etl rollback` uses them).
     """
-    run = stages.start("run", sources, warehouse, accept_shrink)
+    run = stages.start("run", sources, warehouse, accept_shrink, keep_builds)
     with stages.warehouse_lock(warehouse, lock_timeout):
         raws = stages.collect(run)
         if not raws:

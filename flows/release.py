@@ -22,14 +22,14 @@ def release_flow(warehouse: str, release_year: int, run_id: str) -> dict:
     """
     log = get_run_logger()
     catalogue = load_catalogue()
-    facts, documents, previous, unattributed = stage.read_release_inputs(warehouse, release_year)
+    facts, documents, previous, unattributed = stage.read_release_inputs(warehouse, release_year, run_id)
     build = stage.build_release(release_year, facts, documents, catalogue, previous, unattributed)
     summary = {"release_year": release_year, "published_rows": len(build.published),
                "status_counts": build.status_counts, "alerts": build.alerts}
     if build.blocked:
         failed = [f["expectation"] for c in build.checks if not c.success for f in c.failures]
-        log.error("release %s NOT published: the published suite failed (%s); the previous published "
-                  "partition stays as it was", release_year, ", ".join(failed))
+        log.error("release %s NOT published: the published suite failed (%s); the current build (published "
+                  "rows and the facts behind them) stays as it was", release_year, ", ".join(failed))
         return {**summary, "status": "blocked"}
     manifest = Warehouse(warehouse).read_json(f"runs/{run_id}.json") or {}
     shrink = _shrink(warehouse, build, documents, manifest)
@@ -41,7 +41,7 @@ def release_flow(warehouse: str, release_year: int, run_id: str) -> dict:
     if shrink.shrinks:
         log.warning("release %s shrinks, accepted by the run: %s", release_year, shrink.describe())
         summary.update(alerts=build.alerts + [guard.accepted_alert(shrink)], shrink=shrink.as_record())
-    stage.write_release(warehouse, build, manifest.get("checks", []))
+    stage.write_release(warehouse, build, manifest.get("checks", []), run_id)
     faults.stop_at("after-published")
     artifacts.release_table(build.published, release_year)
     log.info("release %s published: %d rows (%s)", release_year, len(build.published), build.status_counts)

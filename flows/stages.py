@@ -18,6 +18,7 @@ from tasks.quality import alerts, guard
 from tasks.contract.catalogue import Catalogue, load_catalogue
 from tasks.ingest.raw import RawDocument
 from tasks.ingest.sources import SourcesConfig, alert_urls, now_utc, require_inputs, resolve_sources
+from tasks.store.builds import DEFAULT_KEEP
 from tasks.store.warehouse import Warehouse, WarehouseLocked
 
 _listeners: list[Callable[[dict], None]] = []
@@ -46,6 +47,7 @@ class Run:
     alerts: list[dict] = field(default_factory=list)          # every alert this run stored
     fetch_state: dict | None = None                           # URL validators to keep, when they changed
     accept_shrink: bool = False                               # publish releases that lose rows/documents
+    keep_builds: int = DEFAULT_KEEP                           # finished builds kept per release (rollback)
 
     def __post_init__(self) -> None:
         self.versions = changes.current_versions(self.catalogue)
@@ -60,10 +62,11 @@ class Run:
         return Warehouse(self.warehouse)
 
 
-def start(kind: str, sources: str, warehouse: str, accept_shrink: bool = False) -> Run:
+def start(kind: str, sources: str, warehouse: str, accept_shrink: bool = False, keep_builds: int = DEFAULT_KEEP) -> Run:
     """A new run reading from a sources directory or sources YAML file (its temporary server dies with it)."""
     server.guard_servers()
-    return Run(kind, warehouse, require_inputs(resolve_sources(sources)), accept_shrink=accept_shrink)
+    return Run(kind, warehouse, require_inputs(resolve_sources(sources)), accept_shrink=accept_shrink,
+               keep_builds=keep_builds)
 
 
 @contextlib.contextmanager
@@ -110,16 +113,19 @@ def extract(run: Run, raws: list[RawDocument]):
 
 def publish(run: Run, raws: list[RawDocument], gated, years: list[int], parallel: int = 1,
             state: dict | None = None) -> dict:
-    """Store the batch's partitions for `years`, publish each release (subflows), write the site, then the state.
+    """Stage the batch's partitions for `years` in new builds, publish each release (subflows), write the site,
+    make the builds current (one rename per release), then the state.
 
-    The state that tells nightly "done" is written last, after every file of every release: a run killed
-    anywhere before leaves the old state, so the next nightly sees the same changes again and rebuilds.
+    Nothing a run writes for a release is visible before its build becomes current, and a release that is not
+    published keeps its current build (facts, documents and published rows together) with only this run's alerts.
+    The state that tells nightly "done" is written last: a run killed anywhere before leaves the old state (and,
+    before the commit, the old builds), so the next nightly sees the same changes again and rebuilds.
     """
     log = get_run_logger()
     stage.snapshot_raw(run.warehouse, raws, run.fetch_state)
     faults.stop_at("after-snapshot-raw")
     run.record["previous_documents"] = {str(y): _previous_documents(run.wh, state, y) for y in years if y != 0}
-    stage.store_batch(run.warehouse, gated.documents, gated.facts, years, gated.unattributed)
+    stage.store_batch(run.warehouse, gated.documents, gated.facts, years, gated.unattributed, run.run_id)
     faults.stop_at("after-store-batch")
     run.record["inputs"] = [{"source_uri": r.source_uri, "sha256": r.sha256} for r in raws]
     run.wh.write_run_manifest(run.record)        # releases read the batch's suite verdicts from here
@@ -139,12 +145,17 @@ def publish(run: Run, raws: list[RawDocument], gated, years: list[int], parallel
             summary = _summary(future, year)
             if summary["status"] == "blocked" and summary.get("shrink"):   # the manifest keeps what would vanish
                 shrunk.append(year)
+            if summary["status"] != "published":      # its facts stay with the published rows they were built from
+                stage.discard_build(run.warehouse, year, run.run_id)
             _finish_release(run, year, _alerts_of(run, gated, year) + summary.pop("alerts"), summary)
             outcomes[year] = summary["status"]
             log.info("release %s: %s", year, summary["status"])
     if any(s == "published" for s in outcomes.values()):
-        stage.write_site(run.warehouse, run.catalogue)
+        stage.write_site(run.warehouse, run.catalogue, run.run_id)
     faults.stop_at("after-release-files")
+    run.record["builds"] = {str(y): b for y, b in stage.commit_builds(run.warehouse, run.run_id,
+                                                                        run.keep_builds).items()}
+    faults.stop_at("after-commit")
     retry = set(shrunk) | {y for y, s in outcomes.items() if s == "failed"}   # seen again by the next nightly
     done = {y: s for y, s in outcomes.items() if y not in retry}
     if done:

@@ -61,9 +61,9 @@ def validate_batch(documents: pd.DataFrame, facts: pd.DataFrame, catalogue: Cata
 
 @task(name="store-batch", **STAGE, **IO_RETRIES)
 def store_batch(warehouse: str, documents: pd.DataFrame, facts: pd.DataFrame, years: list[int],
-                unattributed: pd.DataFrame | None = None) -> list[str]:
-    """Replace the documents, facts and unattributed partitions of the given releases (one write per partition)."""
-    wh = Warehouse(warehouse)
+                unattributed: pd.DataFrame | None = None, run_id: str = "") -> list[str]:
+    """Write the documents, facts and unattributed partitions of the given releases into this run's builds."""
+    wh = Warehouse(warehouse, run=run_id)
     written = []
     for year in years:
         written.append(wh.write_partition("documents", year, documents[documents["release_year"] == year]))
@@ -75,10 +75,11 @@ def store_batch(warehouse: str, documents: pd.DataFrame, facts: pd.DataFrame, ye
 
 
 @task(name="read-release-inputs", **STAGE, **IO_RETRIES)
-def read_release_inputs(warehouse: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The publishable facts and documents of one release, earlier releases' published rows (evidence for
-    repairs) and the figures the batch left out."""
-    wh = Warehouse(warehouse)
+def read_release_inputs(warehouse: str, year: int, run_id: str = "") -> tuple[pd.DataFrame, pd.DataFrame,
+                                                                              pd.DataFrame, pd.DataFrame]:
+    """The publishable facts and documents of one release (this run's build), earlier releases' published rows
+    (evidence for repairs) and the figures the batch left out."""
+    wh = Warehouse(warehouse, run=run_id)
     documents = wh.read("documents", [year])
     earlier = [y for y in wh.release_years("published") if 0 < y < year]
     previous = wh.read("published", earlier)
@@ -95,9 +96,10 @@ def build_release(year: int, facts: pd.DataFrame, documents: pd.DataFrame, catal
 
 
 @task(name="write-release", **STAGE, **IO_RETRIES)
-def write_release(warehouse: str, build: release.ReleaseBuild, batch_checks: list[dict]) -> list[str]:
-    """Replace the published partition; keep the suite verdicts (validation.json, Data Docs) beside it."""
-    wh = Warehouse(warehouse)
+def write_release(warehouse: str, build: release.ReleaseBuild, batch_checks: list[dict],
+                  run_id: str = "") -> list[str]:
+    """Write the published partition into this run's build, with the suite verdicts (validation.json, Data Docs)."""
+    wh = Warehouse(warehouse, run=run_id)
     written = [wh.write_partition("published", build.release_year, build.published)]
     files = release.checks_files(build, batch_checks)
     written += [wh.write_release_file(build.release_year, name, content) for name, content in sorted(files.items())]
@@ -106,8 +108,8 @@ def write_release(warehouse: str, build: release.ReleaseBuild, batch_checks: lis
 
 @task(name="write-alerts", **STAGE, **IO_RETRIES)
 def write_alerts(warehouse: str, year: int, records: list[dict], run_id: str) -> str:
-    """Replace the alerts partition of a release with this run's findings."""
-    return str(Warehouse(warehouse).write_partition("alerts", year, alerts.alerts_frame(records, run_id)))
+    """Write this run's findings as the alerts partition of its build of the release."""
+    return str(Warehouse(warehouse, run=run_id).write_partition("alerts", year, alerts.alerts_frame(records, run_id)))
 
 
 @task(name="deliver-alerts", **STAGE)
@@ -118,12 +120,25 @@ def deliver_alerts(records: list[dict], urls: list[str], run_id: str, min_severi
 
 
 @task(name="write-site", **STAGE, **IO_RETRIES)
-def write_site(warehouse: str, catalogue: Catalogue) -> list[str]:
-    """Rebuild revisions, every release's files (indicators.csv, datapackage.json, report.html) and the index."""
-    wh = Warehouse(warehouse)
+def write_site(warehouse: str, catalogue: Catalogue, run_id: str = "") -> list[str]:
+    """Rebuild revisions, every release's files (indicators.csv, datapackage.json, report.html) and the index;
+    a release whose files change gets a new build (copied from its current one)."""
+    wh = Warehouse(warehouse, run=run_id)
     built = site.build_site(wh, catalogue)
     written = [wh.write_partition("revisions", year, frame) for year, frame in built.revisions.items()]
     for year, files in built.release_files.items():
         written += [wh.write_release_file(year, name, content) for name, content in sorted(files.items())]
     written += [wh.write_site_file(name, content) for name, content in sorted(built.site_files.items())]
     return [str(p) for p in written]
+
+
+@task(name="discard-build", **STAGE)
+def discard_build(warehouse: str, year: int, run_id: str) -> None:
+    """Drop what this run staged for a release that was not published: its current build stays whole."""
+    Warehouse(warehouse, run=run_id).discard_build(year)
+
+
+@task(name="commit-builds", **STAGE, **IO_RETRIES)
+def commit_builds(warehouse: str, run_id: str, keep: int) -> dict[int, str | None]:
+    """Make this run's builds current, one rename per release; unchanged builds are dropped, old ones pruned."""
+    return Warehouse(warehouse, run=run_id).commit_builds(keep)

@@ -13,6 +13,7 @@ from tasks.contract.catalogue import load_catalogue
 from tasks.present.datapackage import csv_bytes
 from tasks.present.display import format_change, format_value
 from tasks.present.report import indicator_names
+from tasks.store.warehouse import Warehouse
 
 FORMATS = ("table", "csv", "json", "jsonl")
 # The latest vintage of every key across releases: a stated value before a derived one, then the latest release.
@@ -28,23 +29,18 @@ class QueryError(RuntimeError):
     """A query could not run; the message says why and which views exist."""
 
 
-def dataset_files(warehouse_root: Path) -> dict[str, str]:
-    """Dataset name -> glob of its partition files (hidden staging directories never match)."""
-    root = Path(warehouse_root)
-    found = {}
-    for directory in sorted(root.iterdir()) if root.is_dir() else []:
-        if directory.is_dir() and not directory.name.startswith((".", "_")) \
-                and any(directory.glob("*=*/*.parquet")):
-            found[directory.name] = str(directory / "*=*" / "*.parquet")
-    return found
+def dataset_files(warehouse_root: Path) -> dict[str, list[str]]:
+    """Dataset name -> its partition files, each release resolved once through its current build, so the views
+    never mix two builds of a release (hidden staging directories never match)."""
+    return {name: [str(p) for p in files] for name, files in Warehouse(warehouse_root).partition_files().items()}
 
 
 def connect(warehouse_root: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with one view per dataset (plus `latest` when published/ exists)."""
     connection = duckdb.connect(":memory:")
-    for name, pattern in dataset_files(warehouse_root).items():
-        source = pattern.replace("'", "''")
-        connection.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{source}\', '
+    for name, files in dataset_files(warehouse_root).items():
+        source = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        connection.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet([{source}], '
                            "hive_partitioning = true, union_by_name = true, "
                            "hive_types = {'release_year': BIGINT})")
         if name == "published":

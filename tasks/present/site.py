@@ -40,7 +40,7 @@ def build_site(warehouse: Warehouse, catalogue: Catalogue) -> SiteOutputs:
             validations=checks.get("checks", []), data_docs=checks.get("data_docs", []), catalogue=catalogue,
             published_all=published, revisions=revisions, raw_records=raw_records,
             unattributed=unattributed[unattributed["release_year"] == year])
-        out.release_files[year] = changed_files(render_release(bundle), warehouse.root / "releases" / str(year))
+        out.release_files[year] = changed_files(render_release(bundle), warehouse.release_dir(year))
     out.site_files = changed_files(render_site(published, revisions, catalogue=catalogue),
                                    warehouse.root / "releases")
     return out

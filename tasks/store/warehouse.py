@@ -12,20 +12,23 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tasks.contract import schema
+from tasks.store import builds as build_store
 from tasks.store.partitions import PARTITION, conform, dataset_schema, stored_schema, to_table
 from tasks.ingest.raw import RawDocument
+from tasks.store.fileio import STAGING_PREFIXES, atomic_write, clean_staging, dumps as _dumps, fsync as _fsync, \
+    load_json as _load_json, relative_path as _relative, sha256 as _sha256
+
+__all__ = ["Warehouse", "WarehouseLocked", "RawStoreError", "atomic_write", "STAGING_PREFIXES"]
 
 PART_FILE = "part-0.parquet"
 RELEASE_TABLE = "indicators.csv"            # the release file people read, written last by the site stage
-STAGING_PREFIXES = (".tmp-", ".trash-")     # hidden, so dataset readers never see them
-STALE_AFTER_S = 24 * 3600                   # staging dirs of live processes older than this are removed too
 
 
 class WarehouseLocked(RuntimeError):
@@ -37,17 +40,24 @@ class RawStoreError(RuntimeError):
 
 
 class Warehouse:
-    """A warehouse rooted at one directory; creates nothing until a write."""
+    """A warehouse rooted at one directory; creates nothing until a write.
 
-    def __init__(self, root: str | Path):
+    With `run`, a release's datasets and files are written into that run's new build of the release (and read from
+    it once written), which becomes current only by `commit_builds`; without, reads follow the current builds.
+    """
+
+    def __init__(self, root: str | Path, run: str | None = None):
         self.root = Path(root)
+        self.run = run or None
+        self.builds = build_store.Builds(self.root)
 
     # ---- datasets -------------------------------------------------------------------------------------------
     def write_partition(self, dataset: str, release_year: int, df: pd.DataFrame) -> Path:
         """Replace one partition atomically: readers see the old file or the new one, never a partial one."""
         table = to_table(dataset, release_year, df)
-        dataset_dir = self.root / dataset
-        dataset_dir.mkdir(parents=True, exist_ok=True)
+        partition = self._partition_dir(dataset, release_year, write=True)
+        partition.mkdir(parents=True, exist_ok=True)
+        dataset_dir = partition.parent
         clean_staging(dataset_dir)
         staging = dataset_dir / f"{STAGING_PREFIXES[0]}{os.getpid()}-{uuid.uuid4().hex}"
         staging.mkdir()
@@ -55,8 +65,6 @@ class Warehouse:
             staged = staging / f"{PART_FILE}.partial"
             pq.write_table(table, staged, compression="zstd")
             _fsync(staged)
-            partition = self._partition_dir(dataset, release_year)
-            partition.mkdir(exist_ok=True)
             target = partition / PART_FILE
             os.replace(staged, target)
             _fsync(partition)
@@ -85,15 +93,43 @@ class Warehouse:
         dataset_schema(dataset)
         prefix = f"{PARTITION}="
         root = self.root / dataset
-        found = [p.name[len(prefix):] for p in root.glob(f"{prefix}*") if (p / PART_FILE).is_file()]
-        return sorted(int(y) for y in found if y.lstrip("-").isdigit())
+        found = {int(y) for y in (p.name[len(prefix):] for p in root.glob(f"{prefix}*")) if y.lstrip("-").isdigit()}
+        if dataset in build_store.SCOPED:
+            found |= set(self.builds.years(self.run))
+        return sorted(y for y in found if (self._partition_dir(dataset, y) / PART_FILE).is_file())
+
+    def partition_files(self) -> dict[str, list[Path]]:
+        """Dataset -> its partition files, each release resolved once through its current build (query views)."""
+        out = {}
+        for name in sorted(schema.DATASETS):
+            if files := [self._partition_dir(name, y) / PART_FILE for y in self.release_years(name)]:
+                out[name] = files
+        return out
+
+    def release_dir(self, release_year: int, write: bool = False) -> Path:
+        """releases/<year>/ of the build being read (this run's, else the current one; the plain path before builds)."""
+        base = self._build_dir(release_year, write)
+        return base / build_store.RELEASES if base is not None else self.root / "releases" / str(int(release_year))
+
+    def commit_builds(self, keep: int = build_store.DEFAULT_KEEP) -> dict[int, str | None]:
+        """Make every build this run staged current (one rename per release); None where nothing changed."""
+        if not self.run:
+            return {}
+        staged = [int(p.parent.name.split("=")[1]) for p in (self.root / build_store.BUILDS).glob(
+            f"*/{self.builds.staged_dir(0, self.run).name}")]
+        return {year: self.builds.commit(year, self.run, keep) for year in sorted(staged)}
+
+    def discard_build(self, release_year: int) -> None:
+        """Forget what this run staged for a release: its current build (facts, published ...) stays as it was."""
+        if self.run:
+            self.builds.discard(release_year, self.run)
 
     def build_fingerprints(self) -> dict[int, str]:
         """sha256 of each published partition with its releases/<year>/indicators.csv: what a finished build wrote."""
         out = {}
         for year in self.release_years("published"):
             digest = hashlib.sha256((self._partition_dir("published", year) / PART_FILE).read_bytes())
-            table = self.root / "releases" / str(year) / RELEASE_TABLE
+            table = self.release_dir(year) / RELEASE_TABLE
             digest.update(table.read_bytes() if table.is_file() else b"(no release files)")
             out[year] = digest.hexdigest()
         return out
@@ -101,7 +137,7 @@ class Warehouse:
     def delete_partition(self, dataset: str, release_year: int) -> None:
         """Remove one partition: it disappears in one rename, then is deleted."""
         dataset_schema(dataset)
-        partition = self._partition_dir(dataset, release_year)
+        partition = self._partition_dir(dataset, release_year, write=True)
         if not partition.exists():
             return
         trash = partition.parent / f"{STAGING_PREFIXES[1]}{os.getpid()}-{uuid.uuid4().hex}"
@@ -109,8 +145,15 @@ class Warehouse:
         _fsync(partition.parent)
         shutil.rmtree(trash, ignore_errors=True)
 
-    def _partition_dir(self, dataset: str, release_year: int) -> Path:
-        return self.root / dataset / f"{PARTITION}={int(release_year)}"
+    def _partition_dir(self, dataset: str, release_year: int, write: bool = False) -> Path:
+        base = self._build_dir(release_year, write) if dataset in build_store.SCOPED else None
+        return base / dataset if base is not None else self.root / dataset / f"{PARTITION}={int(release_year)}"
+
+    def _build_dir(self, release_year: int, write: bool) -> Path | None:
+        """The build a release is read from or written to; None: the layout before builds (plain paths)."""
+        if write and self.run:
+            return self.builds.stage(release_year, self.run)
+        return self.builds.source_dir(release_year, self.run)
 
     # ---- raw snapshots --------------------------------------------------------------------------------------
     def put_raw(self, raw: RawDocument) -> dict:
@@ -156,7 +199,7 @@ class Warehouse:
     # ---- files for people and state -------------------------------------------------------------------------
     def write_release_file(self, release_year: int, name: str, content: bytes | str) -> Path:
         """Write releases/<year>/<name> atomically (CSV, datapackage.json, reports, Data Docs)."""
-        return atomic_write(self.root / "releases" / str(int(release_year)) / _relative(name), content)
+        return atomic_write(self.release_dir(release_year, write=True) / _relative(name), content)
 
     def write_site_file(self, name: str, content: bytes | str) -> Path:
         """Write releases/<name> atomically: files about all releases (index.html, series.csv)."""
@@ -170,13 +213,17 @@ class Warehouse:
         return atomic_write(self.root / "runs" / f"{run_id}.json", _dumps(run))
 
     def read_json(self, name: str) -> dict | None:
-        """A small state file (e.g. state/nightly.json), or None when it does not exist."""
-        return _load_json(self.root / _relative(name))
+        """A small state file (e.g. state/nightly.json) or release file, or None when it does not exist."""
+        relative = _relative(name)
+        if relative.parts[0] == "releases" and len(relative.parts) > 2 and relative.parts[1].isdigit():
+            return _load_json(self.release_dir(int(relative.parts[1])).joinpath(*relative.parts[2:]))
+        return _load_json(self.root / relative)
 
     def write_json(self, name: str, data: dict) -> Path:
         """Write a small state file atomically (never inside a dataset or the raw store)."""
         relative = _relative(name)
-        if relative.parts[0] in schema.DATASETS or relative.parts[0] == "raw":
+        if relative.parts[0] in schema.DATASETS or relative.parts[0] in ("raw", build_store.BUILDS,
+                                                                          build_store.CURRENT):
             raise ValueError(f"{name}: JSON files may not live in a dataset or raw/ directory")
         return atomic_write(self.root / relative, _dumps(data))
 
@@ -219,75 +266,3 @@ def _locked_message(path: Path, fd: int, timeout: float) -> str:
     who = (f"pid {holder.get('pid', '?')} on host {holder.get('host', '?')} since {holder.get('started', '?')}"
            if holder else "another process (holder info not written yet)")
     return f"warehouse is locked: {path} is held by {who}; gave up after waiting {timeout:g}s"
-
-
-def clean_staging(dataset_dir: Path) -> None:
-    """Remove staging dirs left by crashed writers (dead pid, or older than STALE_AFTER_S)."""
-    for child in dataset_dir.iterdir():
-        if not child.name.startswith(STAGING_PREFIXES):
-            continue
-        pid = child.name.split("-")[1]
-        stale = time.time() - child.stat().st_mtime > STALE_AFTER_S
-        if stale or (pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid))):
-            shutil.rmtree(child, ignore_errors=True)
-
-
-def atomic_write(path: Path, content: bytes | str, mode: int | None = None) -> Path:
-    """Write a file via a hidden temp file + os.replace, so readers never see half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync(path.parent)
-    return path
-
-
-def _relative(name: str) -> PurePosixPath:
-    relative = PurePosixPath(name)
-    if not name or relative.is_absolute() or ".." in relative.parts or relative.parts[0].startswith("."):
-        raise ValueError(f"{name!r}: expected a relative path inside the warehouse")
-    return relative
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _dumps(data: dict) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-
-
-def _load_json(path: Path) -> dict | None:
-    if not path.exists():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise ValueError(f"{path}: not valid JSON: {exc}") from exc
