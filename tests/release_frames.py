@@ -112,5 +112,5 @@ def seed_bundle(quote: str = f"较上年增长63.4% {SCRIPT}"):
                      {"suite": "facts", "success": False, "failures": [
                          {"expectation": "expect_column_values_to_be_in_set", "columns": ["unit"],
                           "unexpected_count": 1, "sample": [f"yuan {SCRIPT}"]}]}],
-        data_docs=["datadocs/index.html"], catalogue=catalogue,
+        data_docs=["validation.html"], catalogue=catalogue,
         raw_records=[{"sha256": docs["sha256"][0], "fetched_at": "2025-07-20T08:00:00+00:00"}])

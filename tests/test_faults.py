@@ -34,12 +34,12 @@ def cli(*args: str, stop_at: str = "", timeout: float = 300) -> subprocess.Compl
 
 
 def release_bytes(root: Path) -> dict[str, bytes]:
-    """Every file people and readers use: published/ and releases/ (GX Data Docs carry a timestamp: left out)."""
+    """Every file people and readers use: published/ and releases/ (validation.html names the run: left out)."""
     files = {}
     for top in ("published", "releases"):
         for path in sorted((root / top).rglob("*")):
             rel = path.relative_to(root).as_posix()
-            if path.is_file() and "/datadocs/" not in f"/{rel}" and not path.name.startswith("."):
+            if path.is_file() and path.name != "validation.html" and not path.name.startswith("."):
                 files[rel] = path.read_bytes()
     return files
 

@@ -58,12 +58,14 @@ def test_identity_residuals_beyond_rounding_are_warnings():
     assert "residual 3e+07 beyond tolerance 500000" in alert["evidence"]
 
 
-def test_checks_files_keep_every_verdict_and_the_data_docs(built):
+def test_checks_files_keep_every_verdict_and_the_validation_page(built):
     files = checks_files(built, [{"suite": "facts", "success": True, "n_rows": 56, "failures": [], "bad_rows": 0}])
     record = json.loads(files["validation.json"])
     assert [c["suite"] for c in record["checks"]] == ["facts", "published", "identities"]
-    assert record["data_docs"] == ["datadocs/index.html"] and "datadocs/index.html" in files
-    assert b"published" in files["datadocs/index.html"]
+    assert record["data_docs"] == ["validation.html"] and sorted(files) == ["validation.html", "validation.json"]
+    assert all(len(c["expectations"]) > 10 for c in record["checks"][1:])
+    page = files["validation.html"].decode("utf-8")
+    assert 'id="suite-published"' in page and 'id="suite-facts"' in page and "expect_column_values" in page
 
 
 def test_earlier_releases_back_a_repair_and_figures_left_out_are_an_info_alert_per_document():

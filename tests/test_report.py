@@ -40,7 +40,7 @@ def test_charts_conflicts_validation_and_links():
     assert html.count("<svg") >= 5 and "Fund balance (revenue − expenditure)" in html
     conflicts = html.split('id="conflicts"')[1].split("</section>")[0]
     assert "cross_region.visits" in conflicts and "conflict: 63.2 in 3785d4ff51e68f84" in conflicts
-    assert 'href="datadocs/index.html"' in html and 'href="../index.html"' in html
+    assert 'href="validation.html"' in html and 'href="../index.html"' in html
     assert 'href="https://example.org/bulletin?a=1&amp;b=2"' in html
     validation = html.split('id="validation"')[1].split("</section>")[0]
     assert "passed" in validation and "failed" in validation and "expect_column_values_to_be_in_set" in validation

@@ -1,4 +1,4 @@
-"""The release report and its GX Data Docs open in headless Chromium, offline, with the key figures visible."""
+"""The release report and its validation page open in headless Chromium, offline, with the key figures visible."""
 from __future__ import annotations
 
 import shutil
@@ -34,13 +34,16 @@ def png_size(path: Path) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    """releases/ as the pipeline writes it: index, one release and its Data Docs from real validations."""
-    from tasks.quality.validate import build_data_docs, validate_frame
+    """releases/ as the pipeline writes it: index, one release and its validation page from real validations."""
+    from tasks.ops.runlog import check_summary
+    from tasks.present.validation_page import render_validation_page
+    from tasks.quality.validate import validate_frame
 
     root = tmp_path_factory.mktemp("warehouse") / "releases"
     bundle = seed_bundle()
-    docs = {f"datadocs/{k}": v for k, v in build_data_docs([validate_frame("identities", bundle.identities)]).items()}
-    bundle.data_docs = sorted(name for name in docs if name.endswith(".html"))
+    checks = [check_summary(validate_frame("identities", bundle.identities))]
+    docs = {"validation.html": render_validation_page(2024, checks, {"run_id": "run-1"}).encode("utf-8")}
+    bundle.data_docs = ["validation.html"]
     files = {**render_release(bundle), **docs}
     for name, content in {**{f"2024/{k}": v for k, v in files.items()},
                           **render_site(bundle.published, None, bundle.catalogue)}.items():
@@ -61,22 +64,74 @@ def test_report_renders_with_key_figures_visible(site, tmp_path):
     assert png_size(shot) == (1280, 2000) and shot.stat().st_size > 50_000
 
 
-def test_data_docs_linked_from_the_report_render(site, tmp_path):
+def test_validation_page_linked_from_the_report_renders(site, tmp_path):
     report = (site / "2024" / "report.html").read_text(encoding="utf-8")
-    assert 'href="datadocs/index.html"' in report
-    page = next((site / "2024" / "datadocs" / "validations").rglob("*.html"))
-    assert f'href="{page.relative_to(site / "2024").as_posix()}"' in report
-    # the validation page is static HTML: its statistics are readable offline (the index needs GX's CDN scripts)
+    assert 'href="validation.html"' in report
+    page = site / "2024" / "validation.html"
+    # the validation page is static HTML with inline CSS: readable offline
     dom = chromium(page, tmp_path / "profile", "--dump-dom").stdout
-    for text in ("Expectation Validation Result", "identities", "Succeeded", "Evaluated Expectations",
-                 "within_tolerance"):
-        assert text in dom, f"{text} not in the rendered Data Docs page"
-    for name, shown in (("datadocs-index", site / "2024" / "datadocs" / "index.html"), ("validation", page)):
-        shot = tmp_path / f"{name}.png"
-        chromium(shown, tmp_path / "profile", f"--screenshot={shot}")
-        assert png_size(shot) == (1280, 2000) and shot.stat().st_size > 20_000
+    for text in ("Validation of release 2024", "identities", "passed", "within_tolerance", "run-1",
+                 "releases/2024/identities.csv"):
+        assert text in dom, f"{text} not in the rendered validation page"
+    shot = tmp_path / "validation.png"
+    chromium(page, tmp_path / "profile", f"--screenshot={shot}")
+    assert png_size(shot) == (1280, 2000) and shot.stat().st_size > 20_000
 
 
 def test_index_links_the_release(site, tmp_path):
     dom = chromium(site / "index.html", tmp_path / "profile", "--dump-dom").stdout
     assert 'href="2024/report.html"' in dom and "Release 2024" in dom
+
+
+def rendered_text(dom: str) -> str:
+    """What a reader sees of a dumped DOM: text without tags, styles and scripts, entities decoded."""
+    import html as html_module
+    import re
+
+    visible = re.sub(r"<(style|script)\b.*?</\1>", " ", dom, flags=re.S | re.I)
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", visible)).split())
+
+
+@pytest.fixture(scope="module")
+def revised_site(tmp_path_factory) -> Path:
+    """Releases 2024 and 2025: 2025 restates 2024's revenue 13.2 bn higher, the ratio unchanged, with derived notes."""
+    import pandas as pd
+    from release_frames import published
+
+    from tasks.publish.vintages import build_revisions
+
+    root = tmp_path_factory.mktemp("revised") / "releases"
+    bundle = seed_bundle()
+    later = published([("bmi.fund.revenue", 2024, "level", 3491337e6 + 1.32e10),
+                       ("ebmi.inpatient_reimbursement_ratio", 2024, "level", 84.8),
+                       ("bmi.fund.revenue", 2025, "level", 3.6e12)], release_year=2025)
+    later["evidence"] = "vintage final_bulletin | value from 6f1d39fb7c2bd3b1 (exact, ±5e+07)"
+    everything = pd.concat([bundle.published, later], ignore_index=True)
+    revisions = build_revisions(bundle.facts.iloc[:0], bundle.documents, everything)
+    bundle.published_all, bundle.revisions = everything, revisions
+    files = {**{f"2024/{k}": v for k, v in render_release(bundle).items()},
+             **{f"2025/{k}": v for k, v in render_release(type(bundle)(
+                 release_year=2025, published=later, facts=bundle.facts.iloc[:0], documents=bundle.documents,
+                 identities=bundle.identities.iloc[:0], published_all=everything, revisions=revisions,
+                 catalogue=bundle.catalogue)).items()},
+             **render_site(everything, revisions, bundle.catalogue)}
+    for name, content in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(content)
+    return root
+
+
+@pytest.mark.parametrize("page", ["index.html", "2024/report.html", "2025/report.html"])
+def test_numbers_read_as_numbers_on_screen(revised_site, tmp_path, page):
+    """No exponent notation (1e+10, ±5e+07) in what the browser renders; revisions in the catalogue's unit."""
+    import re
+
+    shown = revised_site / page
+    text = rendered_text(chromium(shown, tmp_path / "profile", "--dump-dom").stdout)
+    assert "e+" not in text and not re.search(r"\d[eE]-\d", text), re.findall(r".{40}\d[eE][+-]\d.{10}", text)
+    if page != "2024/report.html":
+        assert "+CNY 13.2 bn" in text                        # the restatement, read in the catalogue's unit
+        assert "84.8% → 84.8%" not in text and "±" not in text.split("84.8%")[0][-3:]
+    shot = tmp_path / "page.png"
+    chromium(shown, tmp_path / "profile", f"--screenshot={shot}")
+    assert png_size(shot) == (1280, 2000) and shot.stat().st_size > 20_000

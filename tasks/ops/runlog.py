@@ -17,9 +17,9 @@ def new_run_id(flow_run_id: str | None = None) -> str:
 
 
 def check_summary(result: ValidationResult) -> dict:
-    """A suite verdict without the GX object: suite, success, rows, failures."""
+    """A suite verdict without the GX object: suite, success, rows, failures, and every expectation's result."""
     return {"suite": result.suite, "success": bool(result.success), "n_rows": int(result.n_rows),
-            "failures": result.failures, "bad_rows": len(result.bad_rows)}
+            "failures": result.failures, "bad_rows": len(result.bad_rows), "expectations": result.expectations}
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

@@ -14,9 +14,10 @@ from tasks.quality import alerts
 from tasks.contract.catalogue import Catalogue
 from tasks.publish.derive import derive_indicators, identity_checks
 from tasks.ops.runlog import check_summary
-from tasks.quality.validate import ValidationResult, build_data_docs, validate_frame
+from tasks.present.validation_page import render_validation_page
+from tasks.quality.validate import ValidationResult, validate_frame
 
-DATA_DOCS_DIR = "datadocs"
+VALIDATION_PAGE = "validation.html"
 
 
 @dataclass
@@ -30,6 +31,7 @@ class ReleaseBuild:
     blocked: bool = False                        # the published suite failed: nothing of this release is written
     alerts: list[dict] = field(default_factory=list)
     unattributed: pd.DataFrame | None = None     # figures the batch left out (tasks/contract/schema.py UNATTRIBUTED)
+    run: dict = field(default_factory=dict)      # the run that validated it: run_id, kind, flow_run_id, flow_run_name
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -84,10 +86,10 @@ def identity_alerts(identities: pd.DataFrame) -> list[dict]:
 
 
 def checks_files(build: ReleaseBuild, batch_checks: list[dict]) -> dict[str, bytes]:
-    """validation.json (every suite verdict behind the release) and the GX Data Docs of its own checks."""
-    docs = {f"{DATA_DOCS_DIR}/{name}": content for name, content in build_data_docs(build.checks).items()}
-    record = {"release_year": build.release_year,
-              "checks": batch_checks + [check_summary(c) for c in build.checks],
-              "data_docs": [name for name in sorted(docs) if name.endswith("index.html")]}
+    """validation.json (every suite verdict behind the release) and validation.html, the page people read offline
+    (GX's own Data Docs index needs web assets from the internet, so it is not built)."""
+    checks = batch_checks + [check_summary(c) for c in build.checks]
+    record = {"release_year": build.release_year, "checks": checks, "data_docs": [VALIDATION_PAGE]}
     text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-    return {"validation.json": text.encode("utf-8"), **docs}
+    page = render_validation_page(build.release_year, json.loads(text)["checks"], build.run)
+    return {"validation.json": text.encode("utf-8"), VALIDATION_PAGE: page.encode("utf-8")}

@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import tempfile
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -16,7 +13,12 @@ from tasks.quality.coherence import POWERS
 from tasks.quality.suites import EXPECTATIONS_DIR, write_suites
 
 SAMPLE_SIZE = 5
-RUN_NAME = "bulletin-etl"
+NAMED_ROWS = 50                     # failing rows named per expectation (the count says how many in all)
+# What names a row of each suite's frame for people: its identity, never its position.
+ROW_NAME_COLUMNS = {"documents": ("doc_id", "title", "source_uri"),
+                    "facts": ("indicator_id", "region", "period_year", "measure", "doc_id", "span_start"),
+                    "published": ("indicator_id", "region", "period_year", "measure"),
+                    "identities": ("identity", "indicator_id", "period_year")}
 _GX_LOCK = threading.RLock()        # one GX context per process, used by one thread at a time
 _GX: dict = {}
 
@@ -31,6 +33,7 @@ class ValidationResult:
     failures: list[dict] = field(default_factory=list)
     bad_rows: list[int] = field(default_factory=list)
     gx_result: object | None = None
+    expectations: list[dict] = field(default_factory=list)   # every expectation: passed or not, observed values
 
 
 def load_suite(name: str):
@@ -76,41 +79,34 @@ def validate_frame(suite: str, df: pd.DataFrame, catalogue: Catalogue | None = N
     with _GX_LOCK:
         batch = _context()["batch_definition"].get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(gx_suite, result_format={"result_format": "COMPLETE"})
-    failures, bad_rows = [], set()
+    failures, bad_rows, expectations = [], set(), []
     for item in result.results:
+        entry = _failure(item, frame, suite)
+        expectations.append({**entry, "success": bool(item.success)})
         if not item.success:
-            failures.append(_failure(item))
+            failures.append(entry)
             bad_rows.update(int(i) for i in (item.result or {}).get("unexpected_index_list") or [])
     return ValidationResult(suite=suite, success=bool(result.success), n_rows=len(frame), failures=failures,
-                            bad_rows=sorted(bad_rows), gx_result=result)
+                            bad_rows=sorted(bad_rows), gx_result=result, expectations=expectations)
 
 
-def build_data_docs(results: list[ValidationResult]) -> dict[str, bytes]:
-    """GX Data Docs pages (HTML and CSS, by relative path) for these results, built in a temporary site."""
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context import set_context
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier, ValidationResultIdentifier)
+def row_names(frame: pd.DataFrame, suite: str, positions: list[int]) -> list[str]:
+    """The rows at these positions by what identifies them (indicator, document, identity), for people."""
+    columns = [c for c in ROW_NAME_COLUMNS.get(suite, ()) if c in frame.columns]
+    names = []
+    for pos in positions:
+        if not 0 <= pos < len(frame):
+            continue
+        parts = [f"{c}={_plain(frame.at[pos, c])}" for c in columns if not _missing(frame.at[pos, c])]
+        names.append(" ".join(parts) or f"row {pos}")
+    return names
 
-    state = _context()
-    with _GX_LOCK, tempfile.TemporaryDirectory() as tmp:
-        try:
-            site = state["gx"].get_context(mode="file", project_root_dir=tmp)
-            for name in sorted({r.suite for r in results}):
-                site.suites.add(load_suite(name))
-            for r in (r for r in results if r.gx_result is not None):
-                markers = r.gx_result.meta.get("batch_markers", {})
-                key = ValidationResultIdentifier(
-                    expectation_suite_identifier=ExpectationSuiteIdentifier(name=r.suite),
-                    run_id=RunIdentifier(run_name=RUN_NAME, run_time=_load_time(markers)),
-                    batch_identifier=markers.get("pandas_data_fingerprint", "frame"))
-                site.validation_results_store.set(key, r.gx_result)
-            site.build_data_docs()
-        finally:
-            set_context(state["context"])       # the temporary site must not stay GX's current project
-        base = Path(tmp) / "gx" / "uncommitted" / "data_docs" / "local_site"
-        return {p.relative_to(base).as_posix(): p.read_bytes()
-                for p in sorted(base.rglob("*")) if p.suffix in (".html", ".css")}
+
+def _missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _context() -> dict:
@@ -139,8 +135,9 @@ def _bounds(catalogue: Catalogue, indicator_id: object, measure: object,
     return (low, high)
 
 
-def _failure(item) -> dict:
-    """One failed expectation as plain data: what, where, how often, and a few offending values."""
+def _failure(item, frame: pd.DataFrame, suite: str) -> dict:
+    """One expectation's result as plain data: what, where, what was observed, how often it failed, the failing
+    rows by name and a few offending values."""
     config = item.expectation_config.to_json_dict()
     kwargs = {k: (f"<{len(v)} values>" if k in ("value_set", "value_pairs_set") else v)
               for k, v in config["kwargs"].items() if k != "batch_id"}
@@ -149,6 +146,13 @@ def _failure(item) -> dict:
     failure = {"expectation": config["type"], "columns": columns, "kwargs": kwargs,
                "unexpected_count": result.get("unexpected_count"),
                "sample": _plain(list(result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE])}
+    if "observed_value" in result:
+        failure["observed"] = _plain(result["observed_value"])
+    if result.get("unexpected_percent") is not None:
+        failure["unexpected_percent"] = round(float(result["unexpected_percent"]), 3)
+    failing = [int(i) for i in result.get("unexpected_index_list") or []]
+    if failing and not item.success:
+        failure["failing_rows"] = row_names(frame, suite, failing[:NAMED_ROWS])
     if (item.exception_info or {}).get("raised_exception"):
         failure["exception"] = item.exception_info.get("exception_message")
     return failure
@@ -163,13 +167,6 @@ def _plain(value):
     if hasattr(value, "item"):
         return value.item()
     return None if value is pd.NA else value
-
-
-def _load_time(markers: dict) -> dt.datetime:
-    try:
-        return dt.datetime.strptime(markers["ge_load_time"], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=dt.timezone.utc)
-    except (KeyError, ValueError):
-        return dt.datetime.now(dt.timezone.utc)
 
 
 def main(argv: list[str] | None = None) -> int:
