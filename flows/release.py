@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
 from flows import artifacts, faults
 from tasks.ops import prefect_tasks as stage
@@ -41,6 +42,8 @@ def release_flow(warehouse: str, release_year: int, run_id: str) -> dict:
     if shrink.shrinks:
         log.warning("release %s shrinks, accepted by the run: %s", release_year, shrink.describe())
         summary.update(alerts=build.alerts + [guard.accepted_alert(shrink)], shrink=shrink.as_record())
+    build.run = {"run_id": run_id, "kind": manifest.get("kind", ""), "flow_run_id": manifest.get("flow_run_id", ""),
+                 "flow_run_name": flow_run.get_name() or ""}
     stage.write_release(warehouse, build, manifest.get("checks", []), run_id)
     faults.stop_at("after-published")
     artifacts.release_table(build.published, release_year)
