@@ -80,7 +80,7 @@ def incremental(run: stages.Run) -> dict:
 
 def _detect_releases(fresh: list[RawDocument], run: stages.Run) -> dict[str, int]:
     """Release year of each new or changed input (a first extraction pass over those documents only)."""
-    processed = stage.process_documents(fresh, run.catalogue)
+    processed = stage.process_documents(fresh, run.catalogue, run.warehouse)
     year_of = dict(zip(processed.documents["sha256"], processed.documents["release_year"].astype(int)))
     return {r.source_uri: year_of[r.sha256] for r in fresh if r.sha256 in year_of}
 

@@ -99,7 +99,8 @@ def collect(run: Run) -> list[RawDocument]:
 def extract(run: Run, raws: list[RawDocument]):
     """Decode, clean and extract facts (once per sha256, every origin recorded), then let the suites quarantine."""
     unique, origins = inputs.unique_by_content(raws)
-    processed = stage.process_documents(unique, run.catalogue)
+    processed = stage.process_documents(unique, run.catalogue, run.warehouse)
+    run.record["extraction"] = {"extracted": processed.extracted, "reused": processed.reused}
     docs = processed.documents
     docs["origins"] = [inputs.joined_origins(origins, sha, uri)
                        for sha, uri in zip(docs["sha256"], docs["source_uri"])]

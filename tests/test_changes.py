@@ -15,12 +15,13 @@ STATE = {"inputs": {"a.txt": {"sha256": "A", "release_year": 2023}, "b.txt": {"s
                       "2024": {"versions": V1, "status": "published"}}}
 
 
-def test_versions_come_from_the_catalogue_and_the_extractor():
-    from tasks.extraction import process
+def test_versions_come_from_the_catalogue_and_the_computed_fingerprints():
+    from tasks.ops import fingerprint
 
     assert current_versions(load_catalogue()) == {"catalogue": load_catalogue().version,
-                                                  "extractor": str(process.EXTRACTOR_VERSION)}
-    assert extractor_version() == str(process.EXTRACTOR_VERSION)
+                                                  "extractor": fingerprint.extractor_fingerprint(),
+                                                  "release": fingerprint.release_fingerprint()}
+    assert extractor_version() == fingerprint.extractor_fingerprint()
 
 
 @pytest.mark.parametrize("inputs, versions, new, changed, stale", [

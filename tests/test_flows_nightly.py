@@ -87,13 +87,50 @@ def test_annual_stops_once_the_release_is_published(nightly_warehouse):
     assert waiting["kind"] == "annual" and waiting["releases"] == {}
 
 
-def test_newer_extractor_version_rebuilds_without_input_changes(nightly_warehouse, monkeypatch):
-    """Runs last: it leaves the state built by a newer extractor."""
-    sources, root, _ = nightly_warehouse
-    import tasks.extraction.process
+@pytest.fixture
+def fingerprinted_copy(tmp_path, monkeypatch):
+    """A copy of the fingerprinted tree that the fingerprints read instead of the repo (the code run is the same)."""
+    import shutil
 
-    monkeypatch.setattr(tasks.extraction.process, "EXTRACTOR_VERSION", "test-newer")
+    from tasks.ops import fingerprint
+
+    for name in ("tasks", "expectations"):
+        shutil.copytree(fingerprint.ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprint, "ROOT", tmp_path)
+    return tmp_path
+
+
+def edit(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+
+
+def test_an_edit_outside_the_fingerprints_leaves_nightly_a_no_op(nightly_warehouse, fingerprinted_copy):
+    sources, root, _ = nightly_warehouse
+    before = tree(root)
+    edit(fingerprinted_copy / "tasks" / "present" / "report.py")
+    record = nightly_flow(sources=str(sources), warehouse=str(root))
+    assert record["outcome"] == "nothing to do" and tree(root) == before
+
+
+def test_a_publish_edit_rebuilds_releases_from_the_stored_observations(nightly_warehouse, fingerprinted_copy):
+    sources, root, _ = nightly_warehouse
+    edit(fingerprinted_copy / "tasks" / "publish" / "trust.yaml")
     record = nightly_flow(sources=str(sources), warehouse=str(root))
     assert "releases with older versions: 2024" in record["message"]
     assert record["releases"]["2024"]["status"] == "published"
-    assert Warehouse(root).read_json(STATE_FILE)["releases"]["2024"]["versions"]["extractor"] == "test-newer"
+    assert record["extraction"]["extracted"] == 0 and record["extraction"]["reused"] > 0
+
+
+def test_an_extractor_yaml_edit_rebuilds_and_reads_the_documents_again(nightly_warehouse, fingerprinted_copy):
+    """Runs last: it leaves the state built by a newer extractor."""
+    from tasks.ops import fingerprint
+
+    sources, root, _ = nightly_warehouse
+    edit(fingerprinted_copy / "tasks" / "extraction" / "vocabulary.yaml")
+    record = nightly_flow(sources=str(sources), warehouse=str(root))
+    assert "releases with older versions: 2024" in record["message"]
+    assert record["releases"]["2024"]["status"] == "published"
+    assert record["extraction"]["extracted"] > 0 and record["extraction"]["reused"] == 0
+    versions = Warehouse(root).read_json(STATE_FILE)["releases"]["2024"]["versions"]
+    assert versions["extractor"] == fingerprint.extractor_fingerprint()
+    assert nightly_flow(sources=str(sources), warehouse=str(root))["outcome"] == "nothing to do"

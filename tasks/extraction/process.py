@@ -1,7 +1,10 @@
 """Raw documents → documents, facts and unattributed figures: the pure batch step every flow calls."""
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -22,8 +25,6 @@ from tasks.extraction.unattributed import Unattributed
 from tasks.publish.vintage_groups import assign_vintages
 from tasks.extraction.vocabulary import load_vocabulary
 
-# Bump when extraction logic changes, so incremental runs know stored facts are stale.
-EXTRACTOR_VERSION = "2"
 CONTEXT = 30        # characters of context kept on each side of an unattributed figure
 NATIONAL = "CN"
 
@@ -36,6 +37,12 @@ class ProcessResult:
     facts: pd.DataFrame
     errors: list[str] = field(default_factory=list)
     unattributed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=columns("unattributed")))
+    extracted: int = 0          # documents read by the extractor in this call (the rest came from observations)
+    reused: int = 0             # documents whose stored observation was used
+    fresh: dict = field(default_factory=dict)   # observation key -> rows read now, for the store to keep
+
+# (sha256, extractor fingerprint, reading context) -> {"document", "facts", "unattributed"} when stored
+Lookup = Callable[[tuple[str, str, str]], "dict | None"]
 
 
 @dataclass
@@ -48,9 +55,11 @@ class Cleaned:
     problems: list[str]
 
 
-def process_documents(raws: list[RawDocument], catalogue: Catalogue, limits: Limits | None = None) -> ProcessResult:
+def process_documents(raws: list[RawDocument], catalogue: Catalogue, limits: Limits | None = None,
+                      fingerprint: str = "", lookup: Lookup | None = None) -> ProcessResult:
     """Decode and clean every document, learn variant substitutions across them, then classify and extract;
-    a document whose reading takes longer than the limit is quarantined with the limit named."""
+    a document whose reading takes longer than the limit is quarantined with the limit named. With an extractor
+    fingerprint, a document whose observation `lookup` finds is not read again (vintages still span the batch)."""
     limits = limits or default_limits()
     doc_rows: list[dict] = []
     fact_rows: list[dict] = []
@@ -65,14 +74,22 @@ def process_documents(raws: list[RawDocument], catalogue: Catalogue, limits: Lim
         else:
             cleaned.append(item)
     learnt = learn_substitutions([c.clean.text for c in cleaned])
+    stats = {"extracted": 0, "reused": 0}
+    fresh: dict = {}
     for item in cleaned:
+        touching = sorted((rare, std) for rare, std in learnt.items() if rare in item.clean.text)
         if learnt:
             item.clean.text = apply_substitutions(item.clean.text, learnt)
-        started = time.monotonic()
-        doc, facts, left = read_document(item, catalogue)
-        slow = time_refusal(time.monotonic() - started, limits)
-        if slow:
-            doc, facts, left = {**doc, "status": "quarantined", "problems": slow, "n_facts": 0}, [], []
+        key = observation_key(item.raw, touching, catalogue, fingerprint) if fingerprint else None
+        found = lookup(key) if key and lookup else None
+        if found is not None:
+            stats["reused"] += 1
+            doc, facts, left = found["document"], found["facts"], found["unattributed"]
+        else:
+            stats["extracted"] += 1
+            doc, facts, left, slow = _timed_read(item, catalogue, limits)
+            if key and not slow:      # a time refusal says how long a read took here, not what the bytes hold
+                fresh[key] = {"document": doc, "facts": facts, "unattributed": left}
         doc_rows.append(doc)
         fact_rows.extend(facts)
         left_rows.extend(left)
@@ -80,7 +97,26 @@ def process_documents(raws: list[RawDocument], catalogue: Catalogue, limits: Lim
     facts_df = pd.DataFrame(fact_rows, columns=columns("facts"))
     documents, facts_df = assign_vintages(documents, facts_df)
     left_df = pd.DataFrame(left_rows, columns=columns("unattributed"))
-    return ProcessResult(documents=documents, facts=facts_df, errors=errors, unattributed=left_df)
+    return ProcessResult(documents=documents, facts=facts_df, errors=errors, unattributed=left_df, fresh=fresh,
+                         **stats)
+
+
+def _timed_read(item: Cleaned, catalogue: Catalogue, limits: Limits) -> tuple[dict, list[dict], list[dict], bool]:
+    """read_document under the time limit: a slow read is quarantined with the limit named (and flagged)."""
+    started = time.monotonic()
+    doc, facts, left = read_document(item, catalogue)
+    slow = time_refusal(time.monotonic() - started, limits)
+    if slow:
+        return {**doc, "status": "quarantined", "problems": slow, "n_facts": 0}, [], [], True
+    return doc, facts, left, False
+
+
+def observation_key(raw: RawDocument, touching: list[tuple[str, str]], catalogue: Catalogue,
+                    fingerprint: str) -> tuple[str, str, str]:
+    """What one document's reading depends on: its bytes, the extractor, and its context (the uri and content
+    type that kind/date/HTML detection read, the catalogue, the learnt substitutions found in its text)."""
+    context = json.dumps([raw.source_uri, raw.content_type, catalogue.version, touching], ensure_ascii=False)
+    return raw.sha256, fingerprint, hashlib.sha256(context.encode("utf-8")).hexdigest()
 
 
 def process_one(raw: RawDocument, catalogue: Catalogue) -> tuple[dict, list[dict]]:

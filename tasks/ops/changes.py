@@ -1,28 +1,26 @@
-"""What changed since the last run: new or changed inputs and newer catalogue/extractor versions -> releases to rebuild."""
+"""What changed since the last run: new or changed inputs and newer catalogue/extractor/release fingerprints -> releases to rebuild."""
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from tasks.contract.catalogue import Catalogue
+from tasks.ops import fingerprint
 
 STATE_FILE = "state/nightly.json"
 
 
 def extractor_version() -> str:
-    """tasks.extraction.process.EXTRACTOR_VERSION when the extractor declares one."""
-    try:
-        process = importlib.import_module("tasks.extraction.process")
-    except ImportError:
-        return "unversioned"
-    return str(getattr(process, "EXTRACTOR_VERSION", "unversioned"))
+    """The computed extractor fingerprint: a hash of the code and data files per-document extraction reads."""
+    return fingerprint.extractor_fingerprint()
 
 
 def current_versions(catalogue: Catalogue) -> dict[str, str]:
-    """Versions of everything besides the inputs that shapes a release."""
-    return {"catalogue": catalogue.version, "extractor": extractor_version()}
+    """Versions of everything besides the inputs that shapes a release: the catalogue, the extractor (what the
+    stored observations were read with) and the release build (extractor plus gate, suites and publish code)."""
+    return {"catalogue": catalogue.version, "extractor": extractor_version(),
+            "release": fingerprint.release_fingerprint()}
 
 
 @dataclass

@@ -8,6 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from tasks.extraction import process
 
 from tasks.ingest import collect
+from tasks.ops import fingerprint
 
 from tasks.present import site
 
@@ -17,6 +18,7 @@ from tasks.quality import alerts, gate
 from tasks.contract.catalogue import Catalogue
 from tasks.ingest.raw import RawDocument
 from tasks.ingest.sources import SourcesConfig
+from tasks.store.observations import ObservationStore
 from tasks.store.warehouse import Warehouse
 
 # Inputs are whole batches (frames, bytes): hashing them for a cache key would cost more than the stage.
@@ -48,9 +50,18 @@ def snapshot_raw(warehouse: str, raws: list[RawDocument], fetch_state: dict | No
 
 
 @task(name="process-documents", **STAGE)
-def process_documents(raws: list[RawDocument], catalogue: Catalogue) -> process.ProcessResult:
-    """Decode, clean and extract facts from a batch of documents."""
-    return process.process_documents(raws, catalogue)
+def process_documents(raws: list[RawDocument], catalogue: Catalogue,
+                      warehouse: str | None = None) -> process.ProcessResult:
+    """Decode, clean and extract facts from a batch; with a warehouse, documents already read by this extractor
+    come from its observations and the fresh ones are kept there."""
+    if warehouse is None:
+        return process.process_documents(raws, catalogue)
+    store = ObservationStore(warehouse)
+    result = process.process_documents(raws, catalogue, fingerprint=fingerprint.extractor_fingerprint(),
+                                       lookup=store.get)
+    for key, observation in result.fresh.items():
+        store.put(key, observation)
+    return result
 
 
 @task(name="validate-batch", **STAGE)
