@@ -66,7 +66,9 @@ def test_the_contract_paths_follow_the_current_build_for_any_reader(tmp_path):
     build(tmp_path, "r2", 2.0)
     table = ds.dataset(tmp_path / "published", partitioning="hive").to_table().to_pandas()
     assert table["value"].tolist() == [2.0] and table["release_year"].tolist() == [2024]
-    assert (tmp_path / "published" / "release_year=2024").is_symlink()
+    part = tmp_path / "published" / "release_year=2024" / "part-0.parquet"
+    assert part.is_symlink() and not part.parent.is_symlink()           # also found by rglob (score.py)
+    assert sorted(p.name for p in (tmp_path / "releases").rglob("*.csv")) == ["indicators.csv"]
     views = run_query(tmp_path, "select f.value as f, p.value as p, p.release_year from facts f join published p "
                                 "using (indicator_id, release_year)")
     assert views.to_dict("records") == [{"f": 2.0, "p": 2.0, "release_year": 2024}]

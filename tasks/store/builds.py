@@ -2,8 +2,8 @@
 
 builds/release_year=Y/<build-id>/{documents,facts,unattributed,published,alerts,revisions}/part-0.parquet and
 builds/release_year=Y/<build-id>/releases/... hold one build; current/release_year=Y is a symlink to the current
-build, swapped by rename, and the contract paths (published/release_year=Y, releases/Y ...) are fixed symlinks
-through it, so every reader sees all files of one build or all files of the other, never a mix.
+build, swapped by rename, and the files at the contract paths (published/release_year=Y/part-0.parquet,
+releases/Y/indicators.csv ...) are fixed symlinks through it, so every reader sees one build or the other, never a mix.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ class BuildError(RuntimeError):
 
 
 def key(year: int) -> str:
+    """The directory name of a release in builds/ and current/ (the dataset partition's name)."""
     return f"release_year={int(year)}"
 
 
@@ -138,11 +139,13 @@ class Builds:
         return run
 
     def make_current(self, year: int, build: str) -> None:
-        """Point current/release_year=Y at a build: one rename of a symlink, then the fixed contract links."""
+        """Point current/release_year=Y at a build (one rename of a symlink), then link the contract paths."""
         if not (self.year_dir(year) / build).is_dir():
             raise BuildError(f"release {int(year)} has no build {build!r}; builds: {', '.join(self.list(year))}")
-        self._unlink_missing(year, self.year_dir(year) / build)
-        _swap_link(self.root / CURRENT / key(year), Path("..") / BUILDS / key(year) / build)
+        link = self.root / CURRENT / key(year)
+        if link.is_dir() and not link.is_symlink():      # a copy that followed the link: a plain directory now
+            _trash(link)
+        _swap_link(link, Path("..") / BUILDS / key(year) / build)
         self._link_contract_paths(year)
 
     def rollback(self, year: int, to: str | None = None) -> str:
@@ -161,9 +164,7 @@ class Builds:
         current = self.current_id(year)
         old = [b for b in self.list(year) if b != current][:max(0, len(self.list(year)) - max(1, keep))]
         for build in old:
-            trash = self.year_dir(year) / f".trash-{os.getpid()}-{uuid.uuid4().hex}"
-            os.rename(self.year_dir(year) / build, trash)
-            shutil.rmtree(trash, ignore_errors=True)
+            _trash(self.year_dir(year) / build)
         return old
 
     # ---- links --------------------------------------------------------------------------------------------------
@@ -183,23 +184,25 @@ class Builds:
         return out
 
     def _link_contract_paths(self, year: int) -> None:
-        """published/release_year=Y -> ../current/release_year=Y/published (and the others the build has)."""
+        """published/release_year=Y/part-0.parquet -> ../../current/release_year=Y/published/part-0.parquet, and so
+        on for every file of the current build: fixed links through the one pointer, in plain directories, so any
+        reader (also one that does not follow directory links, like Python's rglob) sees a single build."""
         current = self.current_dir(year)
+        wanted = {}
         for name, path in self._contract_paths(year).items():
-            if current is None or not (current / name).is_dir() or path.is_symlink():
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.exists():                # a real directory of the layout before builds: now in the build
-                trash = path.parent / f".trash-{os.getpid()}-{uuid.uuid4().hex}"
-                os.rename(path, trash)
-                shutil.rmtree(trash, ignore_errors=True)
-            _swap_link(path, Path("..") / CURRENT / key(year) / name)
-
-    def _unlink_missing(self, year: int, build: Path) -> None:
-        """Remove the contract links of datasets the next build does not have (they would dangle)."""
-        for name, path in self._contract_paths(year).items():
-            if path.is_symlink() and not (build / name).is_dir():
-                path.unlink()
+            source = current / name if current is not None else None
+            for file in sorted(source.rglob("*")) if source is not None and source.is_dir() else []:
+                if file.is_file() and not file.name.startswith("."):
+                    relative = file.relative_to(source)
+                    depth = len((path / relative).relative_to(self.root).parts) - 1
+                    wanted[path / relative] = Path(*[".."] * depth, CURRENT, key(year), name, relative)
+        for link, target in wanted.items():
+            if not (link.is_symlink() and Path(os.readlink(link)) == target):
+                _swap_link(link, target)             # replaces a plain file of the layout before builds in place
+        for path in self._contract_paths(year).values():
+            for file in path.rglob("*") if path.is_dir() else []:
+                if file.is_symlink() and file not in wanted:   # a file the current build does not have
+                    file.unlink()
 
 
 def same_build(a: Path, b: Path) -> bool:
@@ -238,6 +241,12 @@ def _link_tree(source: Path, target: Path) -> None:
     """Hard-link copy (every write is a rename of a new file, so linked files are never changed in place)."""
     shutil.copytree(source, target, copy_function=os.link, symlinks=False,
                     ignore=shutil.ignore_patterns(".*"))
+
+
+def _trash(path: Path) -> None:
+    trash = path.parent / f".trash-{os.getpid()}-{uuid.uuid4().hex}"
+    os.rename(path, trash)
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def _swap_link(path: Path, target: Path) -> None:
