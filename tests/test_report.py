@@ -223,3 +223,13 @@ def test_key_figures_keep_the_stated_precision_and_badge_a_vintage_once():
     cards = cards_of(html_of(bundle))
     assert '<div class="value">85.0%</div>' in cards["ebmi.inpatient_reimbursement_ratio"]
     assert cards["ebmi.inpatient_reimbursement_ratio"].count(">quick_report<") == 1
+
+
+def test_evidence_and_notes_never_show_exponent_notation():
+    bundle = seed_bundle()
+    revenue = (bundle.published["indicator_id"] == "bmi.fund.revenue") & (bundle.published["measure"] == "level")
+    bundle.published.loc[revenue, "evidence"] = "vintage final_bulletin | value from 6f1d39fb7c2bd3b1 (exact, ±5e+07)"
+    bundle.published.loc[revenue, ["status", "note"]] = ["repaired", "level and growth 4.2% imply 1.40726e+11"]
+    html = html_of(bundle)
+    assert "±50,000,000" in html and "imply 140,726,000,000" in html
+    assert not re.search(r"\d[eE][+-]\d", re.sub(r"<[^>]+>", " ", html))

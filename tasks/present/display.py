@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 
 # (threshold, divisor, suffix) per unit, largest first; values keep every stated digit (up to 3 decimals).
@@ -12,6 +13,7 @@ SCALES: dict[str, tuple[tuple[float, float, str], ...]] = {
 }
 PREFIX = {"CNY": "CNY "}
 MAX_DECIMALS = 6
+EXPONENT_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?[eE][+-]?\d+)(?![\w.])")   # 1.55168e+11, 5e+07
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet reads a cell starting so as a formula
 SUFFIX = {"percent": "%", "persons": " persons", "person_times": " person-times"}
 
@@ -84,3 +86,13 @@ def axis_scale(unit: str, largest: float) -> tuple[float, str]:
 def neutralise(text: str) -> str:
     """Text a spreadsheet must show as text: a leading formula character gets a ' before it."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def readable_numbers(text: str) -> str:
+    """Text for people with numbers in exponent notation written out: 'imply 1.55168e+11' → 'imply 155,168,000,000'."""
+    return EXPONENT_NUMBER.sub(lambda m: _grouped(Decimal(m.group(1))), text or "")
+
+
+def _grouped(number: Decimal) -> str:
+    text = format(number, ",f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -11,7 +11,8 @@ from tasks.contract.catalogue import Catalogue, load_catalogue
 from tasks.present.charts import main_charts
 from tasks.present.datapackage import csv_bytes, release_tables
 from tasks.publish.derive import IDENTITY_COLUMNS, derived_indicators
-from tasks.present.display import format_change, format_number, format_revision, format_value
+from tasks.present.display import (format_change, format_number, format_revision, format_value, plain_decimal,
+                                   readable_numbers)
 from tasks.present.key_figures import key_figures
 from tasks.quality.gate import publishable_facts
 from tasks.publish.reconcile import release_trust
@@ -127,7 +128,8 @@ def flagged_rows(published: pd.DataFrame, facts: pd.DataFrame) -> list[dict]:
             if len(facts) else facts
         candidates = [{"doc_id": f["doc_id"], "value": format_value(f["value"], f["unit"]), "text": f["text"]}
                       for f in same.sort_values(["doc_id", "span_start"]).to_dict("records")]
-        out.append({**row, "shown": format_value(row["value"], row["unit"]), "candidates": candidates})
+        out.append({**row, "shown": format_value(row["value"], row["unit"]), "candidates": candidates,
+                    "note": readable_numbers(row["note"] or "")})
     return out
 
 
@@ -149,8 +151,10 @@ def table_rows(published: pd.DataFrame, names: dict[str, str]) -> list[dict]:
              "shown": format_value(r["value"], r["unit"], None if r["status"] == "derived" else r.get("resolution"))
              if r["measure"] == "level"
              else format_change(r["value"], r["measure"], r["unit"]),
-             "resolution_shown": "" if pd.isna(r.get("resolution")) else f"{r['resolution']:g}",
-             "evidence_parts": [p.strip() for p in str(r.get("evidence") or "").split(" | ") if p.strip()],
+             "value_plain": plain_decimal(r["value"]),
+             "resolution_shown": "" if pd.isna(r.get("resolution")) else plain_decimal(r["resolution"]),
+             "evidence_parts": [readable_numbers(p.strip()) for p in str(r.get("evidence") or "").split(" | ")
+                                if p.strip()],
              "input_status": r.get("input_status") if isinstance(r.get("input_status"), str) else ""}
             for r in ordered[columns("published")].to_dict("records")]
 
@@ -163,7 +167,7 @@ def documents_with_trust(documents: pd.DataFrame, facts: pd.DataFrame, catalogue
     docs = documents.sort_values("doc_id").reset_index(drop=True)
     verdicts = [trust.get(doc_id) for doc_id in docs["doc_id"]]
     return docs.assign(trust=[None if v is None else round(v.score, 4) for v in verdicts],
-                       trust_reasons=["" if v is None else "; ".join(v.reasons) for v in verdicts],
+                       trust_reasons=["" if v is None else readable_numbers("; ".join(v.reasons)) for v in verdicts],
                        trust_quarantined=[bool(v and v.quarantined) for v in verdicts])
 
 
