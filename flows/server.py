@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -30,8 +32,12 @@ def start_server(host: str = "127.0.0.1", port: int = 4200, wait: float = 180.0,
         return api_url, None
     environment = {**os.environ, **(env or {})}
     environment.pop("PREFECT_API_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", host,
-                                "--port", str(port), "--analytics-off"], env=environment)
+    # no prompt (a terminal would get Prefect's profile question), and a session of its own: Ctrl-C in the terminal
+    # reaches only `serve`, which stops the deployments first and this server after them (stop_server)
+    process = subprocess.Popen([sys.executable, "-m", "prefect", "--no-prompt", "server", "start", "--host", host,
+                                "--port", str(port), "--analytics-off"], env=environment, stdin=subprocess.DEVNULL,
+                               start_new_session=True)
+    guard_servers()                               # a killed `serve` does not leave its server behind
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -44,15 +50,21 @@ def start_server(host: str = "127.0.0.1", port: int = 4200, wait: float = 180.0,
 
 
 def stop_server(process: subprocess.Popen | None) -> None:
-    """Stop a server this process started."""
+    """Stop a server this process started (a second Ctrl-C or SIGTERM meanwhile does not interrupt the stop)."""
     if process is None or process.poll() is not None:
         return
-    process.terminate()
+    main = threading.current_thread() is threading.main_thread()
+    held = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
 
 
 # ---- a killed run's temporary server dies with it ---------------------------------------------------------------
