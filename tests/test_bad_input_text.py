@@ -108,7 +108,9 @@ def test_alert_rules_file_names_known_kinds_and_phrases():
     from tasks.ingest.kinds import KINDS
 
     rules = document_rules()
-    assert set(rules) == {"document_problems", "kinds_with_figures"}
+    assert set(rules) == {"document_problems", "kinds_with_figures", "remedies"}
+    assert set(rules["document_problems"]) <= set(rules["remedies"])
+    assert all(isinstance(t, str) and t for t in rules["remedies"].values())
     assert all(isinstance(p, str) and p for p in rules["document_problems"].values())
     assert set(rules["kinds_with_figures"]) <= set(KINDS)
 
