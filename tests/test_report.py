@@ -230,6 +230,9 @@ def test_evidence_and_notes_never_show_exponent_notation():
     revenue = (bundle.published["indicator_id"] == "bmi.fund.revenue") & (bundle.published["measure"] == "level")
     bundle.published.loc[revenue, "evidence"] = "vintage final_bulletin | value from 6f1d39fb7c2bd3b1 (exact, ±5e+07)"
     bundle.published.loc[revenue, ["status", "note"]] = ["repaired", "level and growth 4.2% imply 1.40726e+11"]
+    bundle.validations.append({"suite": "identities", "success": False, "failures": [
+        {"expectation": "expect_column_values_to_be_in_set", "columns": ["within_tolerance"], "unexpected_count": 1,
+         "sample": ["count.cumulative_balance 1.0096e+12 vs 9.926e+11"]}]})
     html = html_of(bundle)
-    assert "±50,000,000" in html and "imply 140,726,000,000" in html
+    assert "±50,000,000" in html and "imply 140,726,000,000" in html and "1,009,600,000,000 vs 992,600,000,000" in html
     assert not re.search(r"\d[eE][+-]\d", re.sub(r"<[^>]+>", " ", html))

@@ -200,7 +200,7 @@ def validation_view(result: dict, own_rows: int | None = None) -> dict:
     for failure in result.get("failures") or []:
         columns_ = failure.get("columns") or failure.get("column") or []
         failures.append({"expectation": failure.get("expectation", ""), "unexpected_count": failure.get(
-            "unexpected_count", ""), "sample": failure.get("sample", ""), "exception": failure.get("exception", ""),
+            "unexpected_count", ""), "sample": readable_numbers(str(failure.get("sample") or "")), "exception": failure.get("exception", ""),
             "columns": ", ".join(columns_) if isinstance(columns_, list) else str(columns_)})
     return {"suite": result.get("suite", "?"), "success": bool(result.get("success")),
             "n_rows": own_rows if own_rows is not None else result.get("n_rows"),
