@@ -82,3 +82,8 @@ def test_status_command_reads_the_warehouse(tmp_path, capsys, monkeypatch):
     assert main(["status", "--warehouse", str(wh.root), "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)["releases"][0]
     assert (shown["rows"], shown["built_by_run"], shown["fresh"]) == (3, "r1", True)
+
+
+def test_an_empty_warehouse_says_so(tmp_path):
+    shown = format_status(gather(tmp_path / "nothing"))
+    assert "no release in" in shown and "bulletin-etl run" in shown

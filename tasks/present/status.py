@@ -111,9 +111,10 @@ def gather(root: str | Path, inputs: dict[str, str] | None = None) -> dict:
     """The status of a warehouse, read through the warehouse's own readers (whatever its build layout)."""
     wh = Warehouse(root)
     versions = changes.current_versions(load_catalogue())
-    return release_status(wh.read("published"), wh.read("documents"), wh.read("alerts"),
-                          wh.read_json(changes.STATE_FILE), versions, wh.build_fingerprints(), run_manifests(root),
-                          inputs)
+    found = release_status(wh.read("published"), wh.read("documents"), wh.read("alerts"),
+                           wh.read_json(changes.STATE_FILE), versions, wh.build_fingerprints(), run_manifests(root),
+                           inputs)
+    return {"warehouse": str(Path(root).resolve()), **found}
 
 
 def format_status(status: dict, fmt: str = "table", width: int = 160) -> str:
@@ -139,7 +140,8 @@ def format_status(status: dict, fmt: str = "table", width: int = 160) -> str:
         table.add_row(str(r["release_year"]), shown, docs, built, fresh, crit + f"\n({r['warnings']} warnings)")
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    console.print(table)
+    console.print(table if status["releases"] else
+                  f"no release in {status.get('warehouse', 'this warehouse')} yet (build one with bulletin-etl run)")
     if not status["inputs_checked"]:
         console.print("inputs not compared (give --sources to compare the source files with the last build)")
     elif status["new_inputs"]:
