@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
-from flows import stages
+from flows import run_names, stages
 from tasks.ingest import collect
 from tasks.ops import changes, prefect_tasks as stage
 
 
-@flow(name="bulletin-backfill", log_prints=True)
+@flow(name="bulletin-backfill", flow_run_name=run_names.backfill, log_prints=True)
 def backfill_flow(release_years: list[int], sources: str = "seeds", warehouse: str = "warehouse",
                   force: bool = False, parallel: int = 2, lock_timeout: float = 600.0,
                   accept_shrink: bool = False) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from flows import console_view
+from flows import console_view, prefect_home
 
 # Exit codes (README "Running it"): published, a release blocked or failed, bad arguments or sources file,
 # warehouse locked by another run, warehouse unwritable (read-only, disk full, permission denied).
@@ -79,9 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console command."""
     args = build_parser().parse_args(argv)
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")   # a data pipeline does not phone home
-    # the first ephemeral API start on a machine migrates its SQLite database: Prefect's 20 s default is too short
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    prefect_home.configure()          # before anything imports prefect: this checkout's PREFECT_HOME, analytics off
+    if getattr(args, "warehouse", None):
+        args.warehouse = str(Path(args.warehouse).resolve())      # runs record where they wrote, not "warehouse"
     console = Console()
     handler = {"run": _run, "nightly": _nightly, "annual": _annual, "backfill": _backfill, "serve": _serve,
                "query": _query, "show": _show, "status": _status, "rollback": _rollback}[args.command]

@@ -1,20 +1,21 @@
 """Scheduled runs: nightly picks up new or changed documents; annual waits for the new release to appear."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
+from datetime import datetime, timezone
 
 from prefect import flow, get_run_logger
 
-from flows import stages
+from flows import run_names, stages
+from flows.schedules import ANNUAL_CRON, TIMEZONE, next_run
 from tasks.ingest import collect
 from tasks.ops import changes, prefect_tasks as stage
 from tasks.ingest.raw import RawDocument
 
-TIMEZONE = "Asia/Shanghai"
+__all__ = ["TIMEZONE", "annual_flow", "incremental", "nightly_flow", "waiting_for"]
 
 
-@flow(name="bulletin-nightly", log_prints=True)
+@flow(name="bulletin-nightly", flow_run_name=run_names.dated("nightly"), log_prints=True)
 def nightly_flow(sources: str = "seeds", warehouse: str = "warehouse", lock_timeout: float = 600.0,
                  accept_shrink: bool = False) -> dict:
     """Rebuild only the releases whose inputs changed (new or changed sha256, newer catalogue or extractor), and
@@ -31,7 +32,7 @@ def nightly_flow(sources: str = "seeds", warehouse: str = "warehouse", lock_time
         return incremental(run)
 
 
-@flow(name="bulletin-annual", log_prints=True)
+@flow(name="bulletin-annual", flow_run_name=run_names.annual, log_prints=True)
 def annual_flow(sources: str = "seeds", warehouse: str = "warehouse", release_year: int | None = None,
                 lock_timeout: float = 600.0, accept_shrink: bool = False) -> dict:
     """Weekly in July-August: look for the new release until its final bulletin is published, then do nothing.
@@ -43,20 +44,36 @@ def annual_flow(sources: str = "seeds", warehouse: str = "warehouse", release_ye
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
         accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
     """
-    expected = release_year or datetime.now(ZoneInfo(TIMEZONE)).year - 1
+    expected = run_names.expected_release(release_year)
     run = stages.start("annual", sources, warehouse, accept_shrink)
     with stages.warehouse_lock(warehouse, lock_timeout):
         if changes.has_final_bulletin(run.wh.read("published", [expected])):
-            return stages.finish(run, "nothing to do", f"release {expected} is already published", write=False)
-        record = incremental(run)
-    published = changes.has_final_bulletin(run.wh.read("published", [expected]))
-    get_run_logger().info("release %s %s", expected, "is now published" if published else
-                          "is not published yet; the next weekly run looks again")
-    return record
+            return stages.finish(run, "nothing to do", waiting_for(expected, True, _now(), already=True), write=False)
+        return incremental(run, lambda: waiting_for(
+            expected, changes.has_final_bulletin(run.wh.read("published", [expected])), _now()))
 
 
-def incremental(run: stages.Run) -> dict:
-    """Compare current inputs with the state; extract and rebuild only what changed, or write nothing."""
+def waiting_for(expected: int, published: bool, now: datetime, already: bool = False) -> str:
+    """What an annual run waited for and when the annual deployment looks again (its next scheduled time)."""
+    when = next_run(ANNUAL_CRON, now)
+    at = f"{when:%a %Y-%m-%d %H:%M} {TIMEZONE}"
+    if not published:
+        return f"release {expected} is not published yet (no final bulletin); the annual run looks again {at}"
+    done = "is already published" if already else "is now published"
+    return (f"release {expected} {done}; the next annual run, {at}, looks for release "
+            f"{run_names.expected_release(None, when.date())}")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def incremental(run: stages.Run, then: Callable[[], str] | None = None) -> dict:
+    """Compare current inputs with the state; extract and rebuild only what changed, or write nothing; `then`
+    adds a last sentence to the run's message (annual: the release it waits for)."""
+    def said(message: str) -> str:
+        return f"{message}; {then()}" if then else message
+
     log = get_run_logger()
     raws = stages.collect(run)
     state = run.wh.read_json(changes.STATE_FILE)
@@ -64,7 +81,7 @@ def incremental(run: stages.Run) -> dict:
     plan = changes.plan_changes(state, current, run.versions, run.wh.build_fingerprints() if state else None)
     log.info(plan.describe())
     if plan.nothing_to_do:
-        return stages.finish(run, "nothing to do", f"{plan.describe()}; nothing extracted, nothing written",
+        return stages.finish(run, "nothing to do", said(f"{plan.describe()}; nothing extracted, nothing written"),
                              write=False)
     fresh = [r for r in raws if r.source_uri in set(plan.new + plan.changed)]
     detected = _detect_releases(fresh, run) if fresh else {}
@@ -75,7 +92,7 @@ def incremental(run: stages.Run) -> dict:
     outcomes = stages.publish(run, batch, gated, sorted(years), state=state)
     bad = sorted(y for y, s in outcomes.items() if s not in ("published", "stored"))
     outcome = "completed" if not bad else f"completed; releases not published: {bad}"
-    return stages.finish(run, outcome, f"{plan.describe()}; rebuilt releases {sorted(outcomes)}")
+    return stages.finish(run, outcome, said(f"{plan.describe()}; rebuilt releases {sorted(outcomes)}"))
 
 
 def _detect_releases(fresh: list[RawDocument], run: stages.Run) -> dict[str, int]:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
-from flows import stages
+from flows import run_names, stages
 from tasks.ops import changes
 
 
-@flow(name="bulletin-release", log_prints=True)
+@flow(name="bulletin-release", flow_run_name=run_names.dated("run"), log_prints=True)
 def release_pipeline(sources: str = "seeds", warehouse: str = "warehouse", release_years: list[int] | None = None,
                      lock_timeout: float = 0.0, parallel: int = 1, accept_shrink: bool = False,
                      keep_builds: int = 3) -> dict:

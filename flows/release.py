@@ -12,7 +12,7 @@ from tasks.contract.catalogue import load_catalogue
 from tasks.store.warehouse import Warehouse
 
 
-@flow(name="bulletin-release-year", flow_run_name="release-{release_year}", log_prints=True)
+@flow(name="bulletin-release-year", flow_run_name="release {release_year}", log_prints=True)
 def release_flow(warehouse: str, release_year: int, run_id: str) -> dict:
     """Reconcile, derive and validate one release; write it only when the published suite passes.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from prefect import get_run_logger
 from prefect.futures import as_completed
@@ -53,7 +54,7 @@ class Run:
         self.versions = changes.current_versions(self.catalogue)
         self.run_id = runlog.new_run_id(flow_run.get_id())
         self.record = {"run_id": self.run_id, "flow_run_id": flow_run.get_id() or "", "kind": self.kind,
-                       "warehouse": self.warehouse, "sources": self.config.origin, "versions": self.versions,
+                       "warehouse": str(Path(self.warehouse).resolve()), "sources": self.config.origin, "versions": self.versions,
                        "started_at": now_utc(), "status": "running", "releases": {}, "ingest_errors": [],
                        "checks": [], "accept_shrink": self.accept_shrink}
 

@@ -52,7 +52,7 @@ def test_backfill_runs_subflows_skips_finished_releases_and_force_rebuilds_from_
     assert sorted(e["release_year"] for e in events) == [2022, 2023, 2024]
     assert Warehouse(root).release_years("published") == [2023, 2024]
     assert first["releases"]["2023"]["documents"] == 1 and first["releases"]["2024"]["documents"] == 2
-    assert sorted(release_subflows(first["flow_run_id"])) == ["release-2023", "release-2024"]
+    assert sorted(release_subflows(first["flow_run_id"])) == ["release 2023", "release 2024"]
 
     again = backfill(sources, root, [2023, 2024])
     assert again["outcome"] == "nothing to do"

@@ -81,10 +81,13 @@ def test_annual_stops_once_the_release_is_published(nightly_warehouse):
     sources, root, _ = nightly_warehouse
     before = tree(root)
     done = annual_flow(sources=str(sources), warehouse=str(root), release_year=2024)
-    assert done["outcome"] == "nothing to do" and done["message"] == "release 2024 is already published"
+    assert done["outcome"] == "nothing to do"
+    assert done["message"].startswith("release 2024 is already published; the next annual run, Mon ")
     assert tree(root) == before
     waiting = annual_flow(sources=str(sources), warehouse=str(root), release_year=2025)
     assert waiting["kind"] == "annual" and waiting["releases"] == {}
+    assert "release 2025 is not published yet (no final bulletin); the annual run looks again Mon " \
+        in waiting["message"]
 
 
 @pytest.fixture
