@@ -176,3 +176,49 @@ def test_copies_of_a_warehouse_keep_their_links_relative(tmp_path):
     shutil.copytree(tmp_path / "a", tmp_path / "b", symlinks=True)
     build(tmp_path / "b", "r2", 2.0)
     assert seen(tmp_path / "a")[0] == 1.0 and seen(tmp_path / "b")[0] == 2.0
+
+
+# ---- the real command line, killed (slow: each starts Prefect) ----------------------------------------------------
+def build_bytes(root: Path) -> dict[str, bytes]:
+    """Every file a reader of the contract paths sees of a release (Data Docs and validation.html name the run)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for top in ("documents", "facts", "unattributed", "published", "releases/2024")
+            for p in sorted((root / top).rglob("*"))
+            if p.is_file() and "datadocs" not in p.parts and p.name != "validation.html"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["after-store-batch", "after-published", "after-release-files"])
+def test_a_release_killed_before_its_commit_leaves_the_whole_previous_build_current(base, tmp_path, point):
+    from tests.test_faults import KILLED, cli
+
+    _, before, both = base
+    wh = tmp_path / "wh"
+    shutil.copytree(before, wh, symlinks=True)
+    killed = cli("nightly", "--sources", str(both), "--warehouse", str(wh), stop_at=point)
+    assert killed.returncode == KILLED, killed.stdout + killed.stderr
+    assert build_bytes(wh) == build_bytes(before)          # facts, documents and published rows all of the old build
+    assert Warehouse(wh).builds.current_id(2024) == Warehouse(before).builds.current_id(2024)
+    assert list((wh / "builds" / "release_year=2024").glob(".tmp-*"))      # what it staged never became visible
+    assert run_query(wh, "select count(*) as n from published")["n"].iloc[0] == len(
+        Warehouse(before).read("published", [2024]))
+
+
+@pytest.mark.slow
+def test_rollback_on_the_command_line_restores_the_previous_published_bytes(base, tmp_path):
+    from tests.test_faults import cli
+
+    _, before, both = base
+    wh = tmp_path / "wh"
+    shutil.copytree(before, wh, symlinks=True)
+    old = build_bytes(wh)
+    done = cli("nightly", "--sources", str(both), "--warehouse", str(wh))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert build_bytes(wh) != old and len(Warehouse(wh).builds.list(2024)) == 2
+    back = cli("rollback", "2024", "--warehouse", str(wh))
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert build_bytes(wh) == old
+    assert cli("rollback", "2024", "--warehouse", str(wh)).returncode == 2     # nothing before the first build
+
+
+from tests.test_faults import base  # noqa: E402,F401  (the module fixture: release 2024 from one seed)

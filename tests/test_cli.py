@@ -20,7 +20,8 @@ BIN = Path(sys.executable).with_name("bulletin-etl")
 
 def test_parser_knows_every_command():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
-    assert set(sub.choices) == {"run", "nightly", "annual", "backfill", "serve", "query", "show", "status"}
+    assert set(sub.choices) == {"run", "nightly", "annual", "backfill", "serve", "query", "show", "status",
+                               "rollback"}
     args = build_parser().parse_args(["run"])
     assert (args.sources, args.warehouse, args.lock_timeout) == ("seeds", "warehouse", 0.0)
 
