@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SOURCES ?= seeds
 WAREHOUSE ?= warehouse
 
-.PHONY: install unicode-data run test serve eval eval-seeds clean
+.PHONY: install unicode-data run test serve eval eval-seeds bench clean
 
 install: $(STAMP) unicode-data
 
@@ -41,6 +41,12 @@ eval: $(STAMP) unicode-data
 
 eval-seeds: $(STAMP) unicode-data
 	$(BIN)/python benchmarks/eval_corpus.py --sources seeds --labels ../shared/seeds/labels.csv --official ../shared/seeds/expected_release_2024.csv --release-year 2024
+
+# make bench [SIZES="1000 5000 20000"]: the real CLI on generated corpora (benchmarks/bench_scale.py; JSON in
+# benchmarks/results/bench_scale.json).
+SIZES ?= 1000 5000 20000
+bench: $(STAMP) unicode-data
+	$(BIN)/python benchmarks/bench_scale.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

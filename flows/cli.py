@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--release-year", type=int, action="append", metavar="YEAR",
                      help="only rebuild this release (repeatable)")
     run.add_argument("--parallel", type=int, default=1, help="releases published side by side (default: 1)")
+    run.add_argument("--runner", choices=("thread", "dask"), default="thread", help="task runner of the release "
+                     "work: threads here, or Dask (a LocalCluster of --parallel workers) (default: thread)")
+    run.add_argument("--dask-address", default="", metavar="URL", help="with --runner dask: use this scheduler "
+                     "(tcp://host:8786) instead of a LocalCluster")
     run.add_argument("--keep-builds", type=int, default=3, metavar="N",
                      help="finished builds kept per release for rollback (default: 3)")
     with_paths(commands.add_parser("nightly", help="rebuild only releases whose inputs changed"), 0.0)
@@ -121,7 +125,8 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
     record = release_pipeline(sources=args.sources, warehouse=args.warehouse, release_years=args.release_year,
                               lock_timeout=args.lock_timeout, parallel=args.parallel,
-                              accept_shrink=args.accept_shrink, keep_builds=args.keep_builds)
+                              accept_shrink=args.accept_shrink, runner=args.runner,
+                              dask_address=args.dask_address, keep_builds=args.keep_builds)
     return console_view.print_record(console, record)
 
 

@@ -10,7 +10,7 @@ from tasks.ops import changes
 @flow(name="bulletin-release", flow_run_name=run_names.dated("run"), log_prints=True)
 def release_pipeline(sources: str = "seeds", warehouse: str = "warehouse", release_years: list[int] | None = None,
                      lock_timeout: float = 0.0, parallel: int = 1, accept_shrink: bool = False,
-                     keep_builds: int = 3) -> dict:
+                     runner: str = "thread", dask_address: str = "", keep_builds: int = 3) -> dict:
     """Build the releases found in the sources (all of them, or only release_years) and replace their partitions.
 
     Args:
@@ -20,6 +20,8 @@ def release_pipeline(sources: str = "seeds", warehouse: str = "warehouse", relea
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up (0: refuse at once).
         parallel: How many releases to publish side by side.
         accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
+        runner: Task runner of the release subflows: "thread" (this process) or "dask" (prefect-dask).
+        dask_address: Dask scheduler to use with runner "dask" (tcp://host:8786); empty starts a LocalCluster.
         keep_builds: Finished builds kept per release (older ones are deleted; `bulletin-etl rollback` uses them).
     """
     run = stages.start("run", sources, warehouse, accept_shrink, keep_builds)
@@ -34,7 +36,8 @@ def release_pipeline(sources: str = "seeds", warehouse: str = "warehouse", relea
         if missing:
             get_run_logger().warning("no documents of release(s) %s in %s", missing, sources)
         state = run.wh.read_json(changes.STATE_FILE)
-        outcomes = stages.publish(run, raws, gated, years, parallel=parallel, state=state)
+        outcomes = stages.publish(run, raws, gated, years, parallel=parallel, state=state,
+                                  runner=runner, dask_address=dask_address)
         return stages.finish(run, _outcome(outcomes), f"releases: {_describe(outcomes)}")
 
 

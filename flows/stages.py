@@ -9,9 +9,8 @@ from pathlib import Path
 from prefect import get_run_logger
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import artifacts, faults, server
+from flows import artifacts, faults, runners, server
 from flows.release import run_release
 from tasks.ingest import collect as inputs
 from tasks.ops import changes, prefect_tasks as stage, runlog
@@ -114,7 +113,7 @@ def extract(run: Run, raws: list[RawDocument]):
 
 
 def publish(run: Run, raws: list[RawDocument], gated, years: list[int], parallel: int = 1,
-            state: dict | None = None) -> dict:
+            state: dict | None = None, runner: str = "thread", dask_address: str = "") -> dict:
     """Stage the batch's partitions for `years` in new builds, publish each release (subflows), write the site,
     make the builds current (one rename per release), then the state.
 
@@ -138,8 +137,8 @@ def publish(run: Run, raws: list[RawDocument], gated, years: list[int], parallel
     outcomes, shrunk = ({0: "stored"} if 0 in years else {}), []
     if 0 in years or run.ingest_alerts:
         _finish_release(run, 0, _alerts_of(run, gated, 0), {"status": "stored"})
-    with ThreadPoolTaskRunner(max_workers=max(1, parallel)) as runner:
-        futures = {runner.submit(run_release, {"warehouse": run.warehouse, "release_year": y,
+    with runners.task_runner(runner, parallel, dask_address) as pool:     # release subflows: threads or Dask
+        futures = {pool.submit(run_release, {"warehouse": run.warehouse, "release_year": y,
                                                "run_id": run.run_id}): y for y in years if y != 0}
         year_of_run = {f.task_run_id: y for f, y in futures.items()}
         for future in as_completed(list(futures)):

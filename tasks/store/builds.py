@@ -59,7 +59,9 @@ class Builds:
         return None if build is None else self.year_dir(year) / build
 
     def staged_dir(self, year: int, run: str) -> Path:
-        return self.year_dir(year) / f".tmp-{os.getpid()}-{run}"
+        """The run's staging directory, also from another process of the run (a Dask worker finds the flow's)."""
+        found = sorted(self.year_dir(year).glob(f".tmp-*-{run}")) if self.year_dir(year).is_dir() else []
+        return found[0] if found else self.year_dir(year) / f".tmp-{os.getpid()}-{run}"
 
     def source_dir(self, year: int, run: str | None) -> Path | None:
         """Where a release's files are read: this run's staged build, else the current build (None: legacy)."""
