@@ -22,7 +22,7 @@ def run_summary(record: dict) -> None:
     """Markdown summary of the run (releases, alerts, inputs that failed)."""
     try:
         create_markdown_artifact(key=f"bulletin-{record['kind']}-summary", markdown=runlog.run_markdown(record),
-                                 description=f"bulletin-etl {record['kind']} run {record['run_id']}")
+                                 description=f"bulletin-etl {record['kind']} {record['run_id']}")
     except Exception as exc:
         get_run_logger().warning("could not create the run summary artifact: %s", exc)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 
 from flows import run_names, stages
+from flows.backfill_years import parse_years  # noqa: F401  (pure; the CLI checks years before Prefect starts)
 from tasks.ingest import collect
 from tasks.ops import changes, prefect_tasks as stage
 
@@ -57,19 +58,3 @@ def _known_in(known: dict, raw, finished: set[int]) -> bool:
 def _outcome(outcomes: dict[int, str], todo: list[int]) -> str:
     bad = sorted(y for y in todo if outcomes.get(y) != "published")
     return "completed" if not bad else f"completed; releases not published: {bad}"
-
-
-def parse_years(text: str) -> list[int]:
-    """'2018-2024', '2019,2021' or '2020' -> sorted release years."""
-    years: set[int] = set()
-    for part in (p.strip() for p in text.split(",") if p.strip()):
-        low, dash, high = part.partition("-")
-        if not low.isdigit() or (dash and not high.isdigit()):
-            raise ValueError(f"not a release year or range: {part!r} (expected e.g. 2018-2024 or 2019,2021)")
-        start, end = int(low), int(high or low)
-        if start > end:
-            raise ValueError(f"range {part!r} runs backwards")
-        years.update(range(start, end + 1))
-    if not years:
-        raise ValueError("no release years given")
-    return sorted(years)

@@ -10,14 +10,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from flows import console_view, prefect_home
+from flows import cli_checks, console_log, console_view, prefect_home, where
 
 # Exit codes (README "Running it"): published, a release blocked or failed, bad arguments or sources file,
 # warehouse locked by another run, warehouse unwritable (read-only, disk full, permission denied).
 EXIT_OK, EXIT_NOT_PUBLISHED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNWRITABLE = 0, 1, 2, 3, 4
 UNWRITABLE = {errno.EROFS: "read-only file system", errno.ENOSPC: "no space left on device",
               errno.EDQUOT: "disk quota exceeded", errno.EACCES: "permission denied", errno.EPERM: "not permitted"}
-RUN_COMMANDS = ("run", "nightly", "annual", "backfill")
+RUN_COMMANDS = cli_checks.RUN_COMMANDS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,14 +27,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_paths(p: argparse.ArgumentParser, lock_default: float) -> argparse.ArgumentParser:
-        p.add_argument("--sources", default="seeds", help="directory of .txt/.md/.html files, or a sources YAML "
-                       "file listing directories and URLs (default: seeds)")
+        p.add_argument("--sources", action="append", metavar="PATH", help="a directory of .txt/.md/.html files, "
+                       "one such file, or a sources YAML listing directories and URLs; repeat it to combine "
+                       "sources (default: seeds)")
         p.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
         p.add_argument("--lock-timeout", type=float, default=lock_default, metavar="SECONDS",
                        help=f"wait this long for another run's warehouse lock (default: {lock_default:g})")
         p.add_argument("--accept-shrink", action="store_true", help="publish a release even when it loses rows, "
                        "indicators, periods or documents (otherwise it is blocked; recorded in the run manifest)")
+        with_output(p)
         return p
+
+    def with_output(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--quiet", action="store_true", help="no progress display and no log lines below ERROR: "
+                       "only the summary and errors")
+        p.add_argument("--log-level", choices=console_log.LEVELS, default="WARNING", type=str.upper,
+                       help="lowest level of the log lines shown (default: WARNING; DEBUG adds tracebacks)")
 
     run = with_paths(commands.add_parser("run", help="build every release found in the sources"), 0.0)
     run.add_argument("--release-year", type=int, action="append", metavar="YEAR",
@@ -54,12 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--force", action="store_true", help="rebuild releases that are already published")
     backfill.add_argument("--parallel", type=int, default=2, help="release subflows at once (default: 2)")
     serve = commands.add_parser("serve", help="start a local Prefect server and serve the deployments")
-    serve.add_argument("--sources", default="seeds", help="sources the scheduled runs read (default: seeds)")
+    serve.add_argument("--sources", action="append", metavar="PATH",
+                       help="sources the scheduled runs read, repeatable like run's (default: seeds)")
     serve.add_argument("--warehouse", default="warehouse", help="warehouse the scheduled runs write")
     serve.add_argument("--host", default="127.0.0.1", help="server address (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=4200, help="server port (default: 4200)")
     serve.add_argument("--no-server", action="store_true",
                        help="do not start a server; use PREFECT_API_URL as configured")
+    with_output(serve)
     query = commands.add_parser("query", help="run SQL (DuckDB) over the warehouse datasets")
     query.add_argument("sql", help='e.g. "select * from latest where indicator_id = \'bmi.participants\'"')
     query.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
@@ -89,26 +99,47 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     handler = {"run": _run, "nightly": _nightly, "annual": _annual, "backfill": _backfill, "serve": _serve,
                "query": _query, "show": _show, "status": _status, "rollback": _rollback}[args.command]
-    from flows.server import ServerError
     from tasks.ingest.sources import SourcesError
     from tasks.store.warehouse import WarehouseLocked
 
     try:
-        if args.command in RUN_COMMANDS:
-            from tasks.ingest.sources import require_inputs, resolve_sources
-
-            require_inputs(resolve_sources(args.sources))
+        cli_checks.check(args)
+        if args.command in RUN_COMMANDS or args.command == "serve":
+            _quiet_prefect(console, args)
         return handler(args, console)
     except WarehouseLocked as exc:
-        console.print(f"[bold red]refused:[/] {escape(str(exc))}")
+        console.print(f"[bold red]refused:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_LOCKED
-    except (SourcesError, ServerError) as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
+    except (SourcesError, cli_checks.UsageError) as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_USAGE
     except OSError as exc:
         if exc.errno not in UNWRITABLE:
             raise
         return _unwritable(console, args, exc)
+    except Exception as exc:
+        from flows.server import ServerError
+
+        if not isinstance(exc, ServerError):
+            raise
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        return EXIT_USAGE
+
+
+def _quiet_prefect(console: Console, args: argparse.Namespace) -> None:
+    """Prefect's log lines through our console at the level asked for (--quiet: errors only)."""
+    import prefect  # noqa: F401  (configures logging on import; its console handler is replaced below)
+
+    from flows.server import ServerError
+    from tasks.ingest.sources import SourcesError
+    from tasks.store.warehouse import WarehouseLocked
+
+    level = "ERROR" if args.quiet else args.log_level
+    console_log.route_logs(console, level, reported=(WarehouseLocked, SourcesError, ServerError))
+
+
+def _finish(console: Console, args: argparse.Namespace, record: dict) -> int:
+    return console_view.print_record(console, record, args.warehouse, where.command_prefix())
 
 
 def _unwritable(console: Console, args: argparse.Namespace, exc: OSError) -> int:
@@ -122,44 +153,51 @@ def _unwritable(console: Console, args: argparse.Namespace, exc: OSError) -> int
 
 def _run(args: argparse.Namespace, console: Console) -> int:
     from flows.pipeline import release_pipeline
+    from flows.stages import progress_listener
 
-    record = release_pipeline(sources=args.sources, warehouse=args.warehouse, release_years=args.release_year,
-                              lock_timeout=args.lock_timeout, parallel=args.parallel,
-                              accept_shrink=args.accept_shrink, runner=args.runner,
-                              dask_address=args.dask_address, keep_builds=args.keep_builds)
-    return console_view.print_record(console, record)
+    with console_view.run_progress(console, "run", args.release_year, enabled=not args.quiet) as advance, \
+            progress_listener(advance):
+        record = release_pipeline(sources=args.sources_parameter, warehouse=args.warehouse,
+                                  release_years=args.release_year, lock_timeout=args.lock_timeout,
+                                  parallel=args.parallel, accept_shrink=args.accept_shrink, runner=args.runner,
+                                  dask_address=args.dask_address, keep_builds=args.keep_builds)
+    return _finish(console, args, record)
 
 
 def _nightly(args: argparse.Namespace, console: Console) -> int:
     from flows.nightly import nightly_flow
+    from flows.stages import progress_listener
 
-    record = nightly_flow(sources=args.sources, warehouse=args.warehouse, lock_timeout=args.lock_timeout,
-                          accept_shrink=args.accept_shrink)
-    return console_view.print_record(console, record)
+    with console_view.run_progress(console, "nightly", enabled=not args.quiet) as advance, \
+            progress_listener(advance):
+        record = nightly_flow(sources=args.sources_parameter, warehouse=args.warehouse,
+                              lock_timeout=args.lock_timeout, accept_shrink=args.accept_shrink)
+    return _finish(console, args, record)
 
 
 def _annual(args: argparse.Namespace, console: Console) -> int:
     from flows.nightly import annual_flow
+    from flows.stages import progress_listener
 
-    record = annual_flow(sources=args.sources, warehouse=args.warehouse, release_year=args.release_year,
-                         lock_timeout=args.lock_timeout, accept_shrink=args.accept_shrink)
-    return console_view.print_record(console, record)
+    years = [args.release_year] if args.release_year else None
+    with console_view.run_progress(console, "annual", years, enabled=not args.quiet) as advance, \
+            progress_listener(advance):
+        record = annual_flow(sources=args.sources_parameter, warehouse=args.warehouse, release_year=args.release_year,
+                             lock_timeout=args.lock_timeout, accept_shrink=args.accept_shrink)
+    return _finish(console, args, record)
 
 
 def _backfill(args: argparse.Namespace, console: Console) -> int:
-    from flows.backfill import backfill_flow, parse_years
+    from flows.backfill import backfill_flow
     from flows.stages import progress_listener
 
-    try:
-        years = parse_years(args.years)
-    except ValueError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
-        return EXIT_USAGE
-    with console_view.release_progress(console, years) as advance, progress_listener(advance):
-        record = backfill_flow(release_years=years, sources=args.sources, warehouse=args.warehouse,
+    years = args.years_list
+    with console_view.run_progress(console, "backfill", years, enabled=not args.quiet) as advance, \
+            progress_listener(advance):
+        record = backfill_flow(release_years=years, sources=args.sources_parameter, warehouse=args.warehouse,
                                force=args.force, parallel=args.parallel, lock_timeout=args.lock_timeout,
                                accept_shrink=args.accept_shrink)
-    return console_view.print_record(console, record)
+    return _finish(console, args, record)
 
 
 def _serve(args: argparse.Namespace, console: Console) -> int:
@@ -179,10 +217,16 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
         from flows.deployments import serve_deployments
 
         with temporary_settings({PREFECT_API_URL: api_url}):
-            serve_deployments(args.warehouse, args.sources)
+            serve_deployments(args.warehouse, _serve_sources(args.sources or ["seeds"]))
     finally:
         stop_server(process)
     return EXIT_OK
+
+
+def _serve_sources(given: list[str]) -> str:
+    from tasks.ingest.sources import joined_sources
+
+    return given[0] if len(given) == 1 else joined_sources(given)
 
 
 def _query(args: argparse.Namespace, console: Console) -> int:
@@ -213,8 +257,6 @@ def _show(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return EXIT_USAGE
     return EXIT_OK
-
-
 
 def _rollback(args: argparse.Namespace, console: Console) -> int:
     from tasks.store.builds import BuildError

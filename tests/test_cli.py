@@ -23,7 +23,7 @@ def test_parser_knows_every_command():
     assert set(sub.choices) == {"run", "nightly", "annual", "backfill", "serve", "query", "show", "status",
                                "rollback"}
     args = build_parser().parse_args(["run"])
-    assert (args.sources, args.warehouse, args.lock_timeout) == ("seeds", "warehouse", 0.0)
+    assert (args.sources, args.warehouse, args.lock_timeout) == (None, "warehouse", 0.0)   # None: seeds
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,8 @@ def cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
 @pytest.mark.slow
 def test_console_command_runs_with_the_ephemeral_api_by_default(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    process = cli(["run", "--sources", str(SEEDS), "--warehouse", str(tmp_path / "wh")], env, REPO)
+    process = cli(["run", "--sources", str(SEEDS), "--warehouse", str(tmp_path / "wh"), "--log-level", "info"], env,
+                  REPO)
     out, _ = process.communicate(timeout=600)
     assert process.returncode == EXIT_OK, out[-3000:]
     assert "Starting temporary server" in out and "published" in out
@@ -124,8 +125,8 @@ def test_concurrent_runs_report_to_the_server_wait_for_the_lock_and_both_complet
 
 
 @pytest.mark.parametrize("args, message", [
-    (["query", "select * from nowhere"], "views over"),
-    (["show", "2024"], "none (empty warehouse)"),
+    (["query", "select * from nowhere"], "empty: no such warehouse directory"),
+    (["show", "2024"], "empty: no such warehouse directory"),
     (["run", "--sources", "missing.yml"], "missing.yml: no such directory or sources file"),
 ])
 def test_bad_queries_and_sources_are_clear_errors(tmp_path, capsys, args, message, prefect_harness):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from tasks.ingest.fetch import FetchOutcome, fetch_urls
 from tasks.ingest.raw import RawDocument
-from tasks.ingest.sources import IngestError, SourcesConfig, read_directory
+from tasks.ingest.sources import IngestError, SourcesConfig, read_local
 from tasks.store.warehouse import Warehouse
 
 FETCH_STATE_FILE = "state/fetch.json"
@@ -25,10 +25,7 @@ class Collected:
 def collect_sources(config: SourcesConfig, warehouse: Warehouse) -> Collected:
     """Read every configured directory and fetch every URL (conditional GET against the last validators)."""
     out = Collected()
-    for directory in config.directories:
-        raws, errors = read_directory(directory, config.limits)
-        out.raws += raws
-        out.errors += errors
+    out.raws, out.errors = read_local(config)
     previous = warehouse.read_json(FETCH_STATE_FILE) or {}
     out.fetched = fetch_urls(list(config.urls), config.fetch, previous) if config.urls else []
     state = dict(previous)

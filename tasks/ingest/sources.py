@@ -1,8 +1,9 @@
-"""Where input documents come from: a directory tree, or a sources YAML listing directories and URLs."""
+"""Where input documents come from: directory trees, single files, sources YAMLs listing directories and URLs."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -46,6 +47,7 @@ class SourcesConfig:
 
     directories: tuple[Path, ...] = ()
     urls: tuple[str, ...] = ()
+    files: tuple[Path, ...] = ()
     fetch: FetchSettings = field(default_factory=FetchSettings)
     alert_urls: tuple[str, ...] = ()
     alert_min_severity: str = "warning"
@@ -58,14 +60,54 @@ def now_utc() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def resolve_sources(path: str | Path) -> SourcesConfig:
-    """A directory is a source by itself; a .yml/.yaml file is a sources file."""
-    path = Path(path)
+def resolve_sources(spec: str | Path | Sequence[str | Path]) -> SourcesConfig:
+    """One source or several combined: a directory, a .txt/.md/.html/.htm file, a .yml/.yaml sources file; a
+    string holding os.pathsep (seeds:more.yml, how a flow parameter names several) is split like PATH."""
+    items = [spec] if isinstance(spec, (str, Path)) else list(spec)
+    paths = [Path(p) for item in items for p in _split(item)]
+    if not paths:
+        raise SourcesError("no sources given")
+    return combine_sources([_resolve_one(p) for p in paths])
+
+
+def joined_sources(paths: Sequence[str | Path]) -> str:
+    """Several sources as one flow parameter string (absolute paths joined by os.pathsep)."""
+    return os.pathsep.join(str(Path(p).absolute()) for p in paths)
+
+
+def _split(item: str | Path) -> list[str]:
+    text = str(item)
+    return [text] if os.pathsep not in text or Path(text).exists() else [p for p in text.split(os.pathsep) if p]
+
+
+def _resolve_one(path: Path) -> SourcesConfig:
     if path.is_file() and path.suffix.lower() in (".yml", ".yaml"):
         return load_sources_file(path)
+    if path.is_file() and path.suffix.lower() in SUFFIX_TYPES:
+        return SourcesConfig(files=(path,), origin=str(path))
+    if path.is_file():
+        raise SourcesError(f"{path}: not a document ({', '.join(SUFFIX_TYPES)}) nor a .yml/.yaml sources file")
     if not path.is_dir():
         raise SourcesError(f"{path}: no such directory or sources file (expected a directory or a .yml/.yaml file)")
     return SourcesConfig(directories=(path,), origin=str(path))
+
+
+def combine_sources(configs: list[SourcesConfig]) -> SourcesConfig:
+    """Every directory, file, URL and alert URL of all configs (first occurrence kept); fetch settings, limits and
+    the alert threshold may be set by one sources file only, or alike in several, never differently."""
+    if len(configs) == 1:
+        return configs[0]
+    default = SourcesConfig()
+    settings = {}
+    for name in ("fetch", "limits", "alert_min_severity"):
+        chosen = {repr(getattr(c, name)): c for c in configs if getattr(c, name) != getattr(default, name)}
+        if len(chosen) > 1:
+            raise SourcesError(f"{' and '.join(c.origin for c in chosen.values())}: different {name} settings; "
+                               "set them in one sources file only")
+        settings[name] = getattr(next(iter(chosen.values()), default), name)
+    merged = {name: tuple(dict.fromkeys(x for c in configs for x in getattr(c, name)))
+              for name in ("directories", "files", "urls", "alert_urls")}
+    return replace(default, **merged, **settings, origin=" + ".join(c.origin for c in configs))
 
 
 def load_sources_file(path: Path) -> SourcesConfig:
@@ -80,9 +122,9 @@ def load_sources_file(path: Path) -> SourcesConfig:
 def require_inputs(config: SourcesConfig) -> SourcesConfig:
     """The config, or a SourcesError when nothing it names exists (no directory there and no URL): a run over
     no inputs is a configuration error, as the same missing directory given on the command line is."""
-    if config.urls or any(d.is_dir() for d in config.directories):
+    if config.urls or any(d.is_dir() for d in config.directories) or any(f.is_file() for f in config.files):
         return config
-    missing = ", ".join(str(d) for d in config.directories) or "none listed"
+    missing = ", ".join(str(d) for d in config.directories + config.files) or "none listed"
     raise SourcesError(f"{config.origin}: no such sources directory ({missing}) and no urls: nothing to read")
 
 
@@ -156,6 +198,20 @@ def alert_urls(config: SourcesConfig, environ: dict[str, str] | None = None) -> 
     env = (environ if environ is not None else os.environ).get(ALERT_URLS_ENV, "")
     urls = [u.strip() for u in env.split(",") if u.strip()] + list(config.alert_urls)
     return list(dict.fromkeys(urls))
+
+
+def read_local(config: SourcesConfig) -> tuple[list[RawDocument], list[IngestError]]:
+    """Every configured directory tree and single file (a file named on its own is read wherever it lives)."""
+    raws: list[RawDocument] = []
+    errors: list[IngestError] = []
+    for directory in config.directories:
+        found, failed = read_directory(directory, config.limits)
+        raws, errors = raws + found, errors + failed
+    for path in config.files:
+        raw, error = read_file(path, config.limits)
+        raws += [raw] if raw else []
+        errors += [error] if error else []
+    return raws, errors
 
 
 def read_directory(root: Path, limits: Limits | None = None) -> tuple[list[RawDocument], list[IngestError]]:
