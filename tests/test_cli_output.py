@@ -143,4 +143,4 @@ def test_a_quiet_nightly_with_nothing_to_do_says_so_once(run80):
         done = subprocess.run(args, cwd=REPO, env=ENV80, capture_output=True, text=True, timeout=600)
         assert done.returncode == EXIT_OK, done.stdout + done.stderr[-3000:]
     assert done.stdout.count("nothing to do") == 1 and not done.stderr.strip()
-    assert "bulletin-etl nightly 2" in done.stdout and "run run" not in done.stdout
+    assert "run run" not in done.stdout and "nothing extracted" in done.stdout
