@@ -59,4 +59,4 @@ def test_alerts_are_readable_linked_and_sent_once(prefect_harness, httpserver, t
     blocked = release_pipeline(sources=str(sources), warehouse=str(warehouse))
     assert blocked["releases"]["2024"]["status"] == "blocked" and len(_posts(httpserver)) == 3
     line = next(x for x in _posts(httpserver)[2]["message"].splitlines() if x.startswith("release 2024"))
-    assert "**blocked**" in line and "what to do:" in line and "Data Docs" in line
+    assert "**blocked**" in line and "what to do:" in line and "validation.html" in line

@@ -67,7 +67,7 @@ def render_release(bundle: ReleaseBundle) -> dict[str, bytes]:
         "num": lambda value: format_number(value, 0 if abs(value) >= 1000 else 4),
         "validations": [validation_view(v, own_counts.get(v.get("suite"))) for v in bundle.validations],
         "data_docs": sorted(({"href": link, "label": data_docs_label(link)} for link in bundle.data_docs),
-                            key=lambda link: (link["label"] != "Data Docs", link["label"].endswith("suite"),
+                            key=lambda link: (link["label"] != "Validation results", link["label"].endswith("suite"),
                                               link["label"])),
         "revised": revised_rows(bundle.revisions, bundle.release_year),
         "left_out": figures_left_out(bundle.unattributed, bundle.documents, bundle.release_year),
@@ -209,13 +209,13 @@ def validation_view(result: dict, own_rows: int | None = None) -> dict:
 
 
 def data_docs_label(link: str) -> str:
-    """Link text of a Data Docs page: the index, or the suite a validation page is about."""
+    """Link text of a validation page: the release's results page, or the suite a page is about."""
     parts = link.split("/")
     if "validations" in parts[:-1]:
         return f"{parts[parts.index('validations') + 1]} validation"
     if "expectations" in parts[:-1]:
         return f"{parts[-1].removesuffix('.html')} suite"
-    return "Data Docs"
+    return "Validation results"
 
 
 def render_template(name: str, context: dict) -> bytes:
