@@ -77,7 +77,7 @@ def task_times(prefect_home: Path, since: float) -> dict[str, float]:
 def extraction(docs_dir: Path, labels: Path, profile: bool) -> dict:
     """In-process extraction: throughput and precision/recall against the generated labels."""
     raws = [RawDocument(str(p), p.read_bytes()) for p in sorted(docs_dir.glob("*.txt"))]
-    size = sum(len(r.content) for r in raws)
+    size = sum(len(r.data) for r in raws)
     catalogue = load_catalogue()
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
@@ -120,7 +120,9 @@ def bench_size(n: int, work: Path, env: dict, home: Path, profile: bool) -> dict
     full["task_s"] = task_times(home, since)
     inside = sum(full["task_s"].values())
     full["orchestration_share"] = round(max(0.0, 1 - inside / full["wall_s"]), 3) if full["task_s"] else None
+    print(f"{n} docs: run {full}", flush=True)
     unchanged = measured([*CLI, "nightly", *args], env)
+    print(f"{n} docs: unchanged nightly {unchanged}", flush=True)
     first = sorted(docs.glob("*.txt"))[0]
     first.write_text(first.read_text(encoding="utf-8").replace("。", "。 ", 1), encoding="utf-8")
     one_doc = measured([*CLI, "nightly", *args], env)

@@ -13,7 +13,7 @@ SCALES: dict[str, tuple[tuple[float, float, str], ...]] = {
 }
 PREFIX = {"CNY": "CNY "}
 MAX_DECIMALS = 6
-EXPONENT_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?[eE][+-]?\d+)(?![\w.])")   # 1.55168e+11, 5e+07
+EXPONENT_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?[eE][+-]\d+)(?![\w.])")   # 1.55168e+11, 5e+07 (signed, as Python writes floats; a hex id like 2452408e27 is no number)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet reads a cell starting so as a formula
 SUFFIX = {"percent": "%", "persons": " persons", "person_times": " person-times"}
 
@@ -88,9 +88,17 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+WRITTEN_OUT_DIGITS = 30     # an exponent beyond this is no bulletin figure: left as written (never a huge string)
+
+
 def readable_numbers(text: str) -> str:
     """Text for people with numbers in exponent notation written out: 'imply 1.55168e+11' → 'imply 155,168,000,000'."""
-    return EXPONENT_NUMBER.sub(lambda m: _grouped(Decimal(m.group(1))), text or "")
+    return EXPONENT_NUMBER.sub(_written_out, text or "")
+
+
+def _written_out(match: re.Match) -> str:
+    number = Decimal(match.group(1))
+    return _grouped(number) if abs(number.adjusted()) <= WRITTEN_OUT_DIGITS else match.group(1)
 
 
 def _grouped(number: Decimal) -> str:
