@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
@@ -21,6 +22,7 @@ from tasks.ingest.raw import RawDocument
 from tasks.extraction.regions import document_region, region_at, scope_spans
 from tasks.contract.schema import columns
 from tasks.cleaning.substitutions import apply_substitutions, learn_substitutions
+from tasks.extraction.pool import map_batch
 from tasks.extraction.unattributed import Unattributed
 from tasks.publish.vintage_groups import assign_vintages
 from tasks.extraction.vocabulary import load_vocabulary
@@ -56,43 +58,46 @@ class Cleaned:
 
 
 def process_documents(raws: list[RawDocument], catalogue: Catalogue, limits: Limits | None = None,
-                      fingerprint: str = "", lookup: Lookup | None = None) -> ProcessResult:
+                      fingerprint: str = "", lookup: Lookup | None = None,
+                      workers: int | None = None) -> ProcessResult:
     """Decode and clean every document, learn variant substitutions across them, then classify and extract;
     a document whose reading takes longer than the limit is quarantined with the limit named. With an extractor
-    fingerprint, a document whose observation `lookup` finds is not read again (vintages still span the batch)."""
+    fingerprint, a document whose observation `lookup` finds is not read again (vintages still span the batch).
+    Documents are decoded and read on `workers` processes (default: tasks/extraction/pool.yaml), order kept."""
     limits = limits or default_limits()
     doc_rows: list[dict] = []
-    fact_rows: list[dict] = []
-    left_rows: list[dict] = []
     errors: list[str] = []
     cleaned: list[Cleaned] = []
-    for raw in sorted(raws, key=lambda r: (r.source_uri, r.sha256)):
-        item = decode_and_clean(raw)
+    for item in map_batch(decode_and_clean, sorted(raws, key=lambda r: (r.source_uri, r.sha256)), workers):
         if isinstance(item, dict):
             errors.append(item["problems"])
             doc_rows.append(item)
         else:
             cleaned.append(item)
     learnt = learn_substitutions([c.clean.text for c in cleaned])
-    stats = {"extracted": 0, "reused": 0}
-    fresh: dict = {}
+    keys, readings, to_read = [], [], []
     for item in cleaned:
         touching = sorted((rare, std) for rare, std in learnt.items() if rare in item.clean.text)
         if learnt:
             item.clean.text = apply_substitutions(item.clean.text, learnt)
         key = observation_key(item.raw, touching, catalogue, fingerprint) if fingerprint else None
         found = lookup(key) if key and lookup else None
-        if found is not None:
-            stats["reused"] += 1
-            doc, facts, left = found["document"], found["facts"], found["unattributed"]
-        else:
-            stats["extracted"] += 1
-            doc, facts, left, slow = _timed_read(item, catalogue, limits)
-            if key and not slow:      # a time refusal says how long a read took here, not what the bytes hold
-                fresh[key] = {"document": doc, "facts": facts, "unattributed": left}
+        keys.append(key)
+        readings.append(None if found is None else (found["document"], found["facts"], found["unattributed"], False))
+        if found is None:
+            to_read.append(item)
+    fresh_reads = iter(map_batch(partial(_timed_read, catalogue=catalogue, limits=limits), to_read, workers))
+    fact_rows: list[dict] = []
+    left_rows: list[dict] = []
+    fresh: dict = {}
+    for key, reading in zip(keys, readings):
+        doc, facts, left, slow = reading or next(fresh_reads)
+        if reading is None and key and not slow:   # a time refusal says how long a read took, not what bytes hold
+            fresh[key] = {"document": doc, "facts": facts, "unattributed": left}
         doc_rows.append(doc)
         fact_rows.extend(facts)
         left_rows.extend(left)
+    stats = {"extracted": len(to_read), "reused": len(cleaned) - len(to_read)}
     documents = pd.DataFrame(doc_rows, columns=columns("documents"))
     facts_df = pd.DataFrame(fact_rows, columns=columns("facts"))
     documents, facts_df = assign_vintages(documents, facts_df)
