@@ -127,7 +127,7 @@ def _assign_release(docs: pd.DataFrame, ids: list[str], figures: dict[str, Figur
     same: dict[str, set[str]] = {d: set() for d in ids}
     other: dict[str, set[str]] = {d: set() for d in ids}
     examples: dict[frozenset, str] = {}
-    for a, b in combinations(ids, 2):
+    for a, b in _sharing_pairs(ids, figures):
         agree, differ = _relation(figures[a], figures[b])
         if differ and len(differ) >= agree:
             other[a].add(b), other[b].add(a)
@@ -174,6 +174,17 @@ def _assign_release(docs: pd.DataFrame, ids: list[str], figures: dict[str, Figur
             if _set(docs, row[d], kind, rules["inherit_confidence"], why, rules["weak_below"]):
                 changed[d] = kind
     return changed
+
+
+def _sharing_pairs(ids: list[str], figures: dict[str, Figures]) -> list[tuple[str, str]]:
+    """The pairs of `combinations(ids, 2)`, in that order, that share a figure key: only they can agree or differ
+    (documents of different regions share none, so a release of many provinces is not compared all against all)."""
+    holders: dict[tuple, list[int]] = {}
+    for i, d in enumerate(ids):
+        for key in figures[d]:
+            holders.setdefault(key, []).append(i)
+    pairs = {(i, j) for members in holders.values() for i, j in combinations(members, 2)}
+    return [(ids[i], ids[j]) for i, j in sorted(pairs)]
 
 
 def _component(start: str, links: dict[str, set[str]]) -> set[str]:
