@@ -60,3 +60,10 @@ def test_process_documents_on_workers_equals_in_process(tmp_path):
     pd.testing.assert_frame_equal(alone.facts, shared.facts)
     pd.testing.assert_frame_equal(alone.unattributed, shared.unattributed)
     assert alone.errors == shared.errors and (alone.extracted, alone.reused) == (shared.extracted, shared.reused)
+
+
+def test_pool_settings_schema():
+    data = pool.settings()
+    assert set(data) == {"workers", "min_batch"}
+    assert all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in data.values())
+    assert data["min_batch"] >= 1
