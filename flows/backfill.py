@@ -7,12 +7,13 @@ from flows import run_names, stages
 from flows.backfill_years import parse_years  # noqa: F401  (pure; the CLI checks years before Prefect starts)
 from tasks.ingest import collect
 from tasks.ops import changes, prefect_tasks as stage
+from tasks.store.builds import DEFAULT_KEEP
 
 
 @flow(name="bulletin-backfill", flow_run_name=run_names.backfill, log_prints=True)
 def backfill_flow(release_years: list[int], sources: str = "seeds", warehouse: str = "warehouse",
                   force: bool = False, parallel: int = 2, lock_timeout: float = 600.0,
-                  accept_shrink: bool = False) -> dict:
+                  accept_shrink: bool = False, keep_builds: int = DEFAULT_KEEP) -> dict:
     """Rebuild the given releases in parallel; releases already published with current versions are skipped.
 
     Args:
@@ -23,9 +24,10 @@ def backfill_flow(release_years: list[int], sources: str = "seeds", warehouse: s
         parallel: How many release subflows run side by side.
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
         accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
+        keep_builds: Finished builds kept per release (older ones are deleted; `bulletin-etl rollback` uses them).
     """
     log = get_run_logger()
-    run = stages.start("backfill", sources, warehouse, accept_shrink)
+    run = stages.start("backfill", sources, warehouse, accept_shrink, keep_builds)
     wanted = sorted(set(release_years))
     with stages.warehouse_lock(warehouse, lock_timeout):
         state = run.wh.read_json(changes.STATE_FILE)

@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"wait this long for another run's warehouse lock (default: {lock_default:g})")
         p.add_argument("--accept-shrink", action="store_true", help="publish a release even when it loses rows, "
                        "indicators, periods or documents (otherwise it is blocked; recorded in the run manifest)")
+        p.add_argument("--keep-builds", type=int, default=3, metavar="N",
+                       help="finished builds kept per release for rollback (default: 3)")
         with_output(p)
         return p
 
@@ -52,8 +54,6 @@ def build_parser() -> argparse.ArgumentParser:
                      "work: threads here, or Dask (a LocalCluster of --parallel workers) (default: thread)")
     run.add_argument("--dask-address", default="", metavar="URL", help="with --runner dask: use this scheduler "
                      "(tcp://host:8786) instead of a LocalCluster")
-    run.add_argument("--keep-builds", type=int, default=3, metavar="N",
-                     help="finished builds kept per release for rollback (default: 3)")
     with_paths(commands.add_parser("nightly", help="rebuild only releases whose inputs changed"), 0.0)
     annual = with_paths(commands.add_parser("annual", help="look for the new release until it is published"), 0.0)
     annual.add_argument("--release-year", type=int, metavar="YEAR", help="expected release (default: last year)")
@@ -171,7 +171,8 @@ def _nightly(args: argparse.Namespace, console: Console) -> int:
     with console_view.run_progress(console, "nightly", enabled=not args.quiet) as advance, \
             progress_listener(advance):
         record = nightly_flow(sources=args.sources_parameter, warehouse=args.warehouse,
-                              lock_timeout=args.lock_timeout, accept_shrink=args.accept_shrink)
+                              lock_timeout=args.lock_timeout, accept_shrink=args.accept_shrink,
+                              keep_builds=args.keep_builds)
     return _finish(console, args, record)
 
 
@@ -183,7 +184,8 @@ def _annual(args: argparse.Namespace, console: Console) -> int:
     with console_view.run_progress(console, "annual", years, enabled=not args.quiet) as advance, \
             progress_listener(advance):
         record = annual_flow(sources=args.sources_parameter, warehouse=args.warehouse, release_year=args.release_year,
-                             lock_timeout=args.lock_timeout, accept_shrink=args.accept_shrink)
+                             lock_timeout=args.lock_timeout, accept_shrink=args.accept_shrink,
+                             keep_builds=args.keep_builds)
     return _finish(console, args, record)
 
 
@@ -196,7 +198,7 @@ def _backfill(args: argparse.Namespace, console: Console) -> int:
             progress_listener(advance):
         record = backfill_flow(release_years=years, sources=args.sources_parameter, warehouse=args.warehouse,
                                force=args.force, parallel=args.parallel, lock_timeout=args.lock_timeout,
-                               accept_shrink=args.accept_shrink)
+                               accept_shrink=args.accept_shrink, keep_builds=args.keep_builds)
     return _finish(console, args, record)
 
 

@@ -34,6 +34,9 @@ def check(args: argparse.Namespace) -> None:
     if args.command in RUN_COMMANDS:
         if getattr(args, "parallel", 1) is not None and getattr(args, "parallel", 1) < 1:
             raise UsageError(f"--parallel must be at least 1 (got {args.parallel})")
+        if args.keep_builds < 1:
+            raise UsageError(f"--keep-builds must be at least 1: the current build is always kept "
+                             f"(got {args.keep_builds})")
         if args.lock_timeout < 0:
             raise UsageError(f"--lock-timeout must not be negative (got {args.lock_timeout:g})")
         args.sources_parameter = sources_parameter(args)

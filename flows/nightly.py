@@ -11,13 +11,14 @@ from flows.schedules import ANNUAL_CRON, TIMEZONE, next_run
 from tasks.ingest import collect
 from tasks.ops import changes, prefect_tasks as stage
 from tasks.ingest.raw import RawDocument
+from tasks.store.builds import DEFAULT_KEEP
 
 __all__ = ["TIMEZONE", "annual_flow", "incremental", "nightly_flow", "waiting_for"]
 
 
 @flow(name="bulletin-nightly", flow_run_name=run_names.dated("nightly"), log_prints=True)
 def nightly_flow(sources: str = "seeds", warehouse: str = "warehouse", lock_timeout: float = 600.0,
-                 accept_shrink: bool = False) -> dict:
+                 accept_shrink: bool = False, keep_builds: int = DEFAULT_KEEP) -> dict:
     """Rebuild only the releases whose inputs changed (new or changed sha256, newer catalogue or extractor), and
     releases a killed run left half written.
 
@@ -26,15 +27,16 @@ def nightly_flow(sources: str = "seeds", warehouse: str = "warehouse", lock_time
         warehouse: Warehouse directory.
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
         accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
+        keep_builds: Finished builds kept per release (older ones are deleted; `bulletin-etl rollback` uses them).
     """
-    run = stages.start("nightly", sources, warehouse, accept_shrink)
+    run = stages.start("nightly", sources, warehouse, accept_shrink, keep_builds)
     with stages.warehouse_lock(warehouse, lock_timeout):
         return incremental(run)
 
 
 @flow(name="bulletin-annual", flow_run_name=run_names.annual, log_prints=True)
 def annual_flow(sources: str = "seeds", warehouse: str = "warehouse", release_year: int | None = None,
-                lock_timeout: float = 600.0, accept_shrink: bool = False) -> dict:
+                lock_timeout: float = 600.0, accept_shrink: bool = False, keep_builds: int = DEFAULT_KEEP) -> dict:
     """Weekly in July-August: look for the new release until its final bulletin is published, then do nothing.
 
     Args:
@@ -43,9 +45,10 @@ def annual_flow(sources: str = "seeds", warehouse: str = "warehouse", release_ye
         release_year: The release expected; default: last year (Asia/Shanghai), whose bulletin appears this summer.
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
         accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
+        keep_builds: Finished builds kept per release (older ones are deleted; `bulletin-etl rollback` uses them).
     """
     expected = run_names.expected_release(release_year)
-    run = stages.start("annual", sources, warehouse, accept_shrink)
+    run = stages.start("annual", sources, warehouse, accept_shrink, keep_builds)
     with stages.warehouse_lock(warehouse, lock_timeout):
         if changes.has_final_bulletin(run.wh.read("published", [expected])):
             return stages.finish(run, "nothing to do", waiting_for(expected, True, _now(), already=True), write=False)

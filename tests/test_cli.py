@@ -128,6 +128,8 @@ def test_concurrent_runs_report_to_the_server_wait_for_the_lock_and_both_complet
     (["query", "select * from nowhere"], "empty: no such warehouse directory"),
     (["show", "2024"], "empty: no such warehouse directory"),
     (["run", "--sources", "missing.yml"], "missing.yml: no such directory or sources file"),
+    (["nightly", "--keep-builds", "0"], "--keep-builds must be at least 1"),
+    (["backfill", "2024", "--keep-builds", "0"], "--keep-builds must be at least 1"),
 ])
 def test_bad_queries_and_sources_are_clear_errors(tmp_path, capsys, args, message, prefect_harness):
     assert main([*args, "--warehouse", str(tmp_path / "empty")]) == EXIT_USAGE

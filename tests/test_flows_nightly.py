@@ -137,3 +137,14 @@ def test_an_extractor_yaml_edit_rebuilds_and_reads_the_documents_again(nightly_w
     versions = Warehouse(root).read_json(STATE_FILE)["releases"]["2024"]["versions"]
     assert versions["extractor"] == fingerprint.extractor_fingerprint()
     assert nightly_flow(sources=str(sources), warehouse=str(root))["outcome"] == "nothing to do"
+
+
+def test_nightly_keeps_the_number_of_builds_it_is_told(nightly_warehouse):
+    sources, root, _ = nightly_warehouse
+    for n in range(2):
+        changed = sources / "003_3785d4ff51e68f84.txt"
+        changed.write_text(changed.read_text(encoding="utf-8") + f"\nChecked {n}.\n", encoding="utf-8")
+        record = nightly_flow(sources=str(sources), warehouse=str(root), keep_builds=1)
+        assert record["releases"]["2024"]["status"] == "published"
+    kept = Warehouse(root).builds.list(2024)
+    assert len(kept) == 1 and kept[0] == record["builds"]["2024"]
