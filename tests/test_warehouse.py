@@ -250,3 +250,22 @@ def test_readme_documents_every_dataset_and_column():
         assert dataset in rows, f"warehouse/README.md lacks dataset {dataset}"
         missing = [c for c in columns.names if f"`{c}`" not in rows[dataset]]
         assert not missing, f"warehouse/README.md lacks {dataset} columns {missing}"
+
+
+def test_a_batch_of_raw_snapshots_syncs_each_directory_once(tmp_path, monkeypatch):
+    import tasks.store.fileio as fileio
+    import tasks.store.warehouse as warehouse_module
+
+    raws = [RawDocument(f"/src/{i}.txt", f"document {i}".encode(), "2025-01-01T00:00:00Z", "text/plain")
+            for i in range(40)]
+    synced: list[Path] = []
+    monkeypatch.setattr(fileio, "fsync", lambda path: synced.append(Path(path)))
+    monkeypatch.setattr(warehouse_module, "_fsync", lambda path: synced.append(Path(path)))
+    wh = Warehouse(tmp_path / "wh")
+    assert wh.put_raws(raws) == 40
+    assert len(synced) == len(set(synced)) <= 40 + 1          # one per raw/ab/ directory, and raw/ itself
+    assert tmp_path / "wh" / "raw" in synced
+    one_by_one = Warehouse(tmp_path / "other")
+    for raw in raws:
+        one_by_one.put_raw(raw)
+    assert wh.raw_records() == one_by_one.raw_records()

@@ -42,8 +42,7 @@ def collect_archive(warehouse: str) -> list[RawDocument]:
 def snapshot_raw(warehouse: str, raws: list[RawDocument], fetch_state: dict | None = None) -> int:
     """Keep immutable raw snapshots (and the URL validators that found them)."""
     wh = Warehouse(warehouse)
-    for raw in raws:
-        wh.put_raw(raw)
+    wh.put_raws(raws)
     if fetch_state is not None:
         wh.write_json(collect.FETCH_STATE_FILE, fetch_state)
     return len(raws)

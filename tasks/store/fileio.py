@@ -24,8 +24,9 @@ def clean_staging(dataset_dir: Path) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
-def atomic_write(path: Path, content: bytes | str, mode: int | None = None) -> Path:
-    """Write a file via a hidden temp file + os.replace, so readers never see half of it."""
+def atomic_write(path: Path, content: bytes | str, mode: int | None = None, sync_dir: bool = True) -> Path:
+    """Write a file via a hidden temp file + os.replace, so readers never see half of it (a batch writer passes
+    sync_dir=False and syncs each directory once when the batch is written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex}.tmp")
@@ -39,7 +40,8 @@ def atomic_write(path: Path, content: bytes | str, mode: int | None = None) -> P
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    fsync(path.parent)
+    if sync_dir:
+        fsync(path.parent)
     return path
 
 
