@@ -95,7 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     prefect_home.configure()          # before anything imports prefect: this checkout's PREFECT_HOME, analytics off
     if getattr(args, "warehouse", None):
-        args.warehouse = str(Path(args.warehouse).resolve())      # runs record where they wrote, not "warehouse"
+        from tasks.store.location import WarehouseLocationError, local_root
+
+        try:                                # runs record where they wrote, not "warehouse"; file:// URLs work
+            args.warehouse = str(local_root(args.warehouse).resolve())
+        except WarehouseLocationError as exc:
+            Console().print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            return EXIT_USAGE
     console = Console()
     handler = {"run": _run, "nightly": _nightly, "annual": _annual, "backfill": _backfill, "serve": _serve,
                "query": _query, "show": _show, "status": _status, "rollback": _rollback}[args.command]

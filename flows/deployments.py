@@ -12,6 +12,7 @@ from prefect.schedules import Cron
 from flows.backfill import backfill_flow
 from flows.nightly import annual_flow, nightly_flow
 from flows.schedules import ANNUAL_CRON, NIGHTLY_CRON, TIMEZONE
+from tasks.store.location import local_root
 
 TAGS = ["bulletin-etl"]
 __all__ = ["ANNUAL_CRON", "NIGHTLY_CRON", "TIMEZONE", "build_deployments", "serve_deployments"]
@@ -19,7 +20,7 @@ __all__ = ["ANNUAL_CRON", "NIGHTLY_CRON", "TIMEZONE", "build_deployments", "serv
 
 def build_deployments(warehouse: str, sources: str) -> list[RunnerDeployment]:
     """nightly (cron), annual (weekly in July-August until the release is published) and backfill (manual)."""
-    paths = {"warehouse": str(Path(warehouse).resolve()), "sources": str(Path(sources).resolve())}
+    paths = {"warehouse": str(local_root(warehouse).resolve()), "sources": str(Path(sources).resolve())}
     common = {"enforce_parameter_schema": True, "concurrency_limit": 1, "tags": TAGS,
               "entrypoint_type": EntrypointType.MODULE_PATH}
     return [

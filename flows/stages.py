@@ -19,6 +19,7 @@ from tasks.contract.catalogue import Catalogue, load_catalogue
 from tasks.ingest.raw import RawDocument
 from tasks.ingest.sources import SourcesConfig, alert_urls, now_utc, require_inputs, resolve_sources
 from tasks.store.builds import DEFAULT_KEEP
+from tasks.store.location import local_root
 from tasks.store.warehouse import Warehouse, WarehouseLocked
 
 _listeners: list[Callable[[dict], None]] = []
@@ -65,7 +66,7 @@ class Run:
 def start(kind: str, sources: str, warehouse: str, accept_shrink: bool = False, keep_builds: int = DEFAULT_KEEP) -> Run:
     """A new run reading from a sources directory or sources YAML file (its temporary server dies with it)."""
     server.guard_servers()
-    return Run(kind, warehouse, require_inputs(resolve_sources(sources)), accept_shrink=accept_shrink,
+    return Run(kind, str(local_root(warehouse)), require_inputs(resolve_sources(sources)), accept_shrink=accept_shrink,
                keep_builds=keep_builds)
 
 

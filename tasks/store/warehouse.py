@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from tasks.contract import schema
 from tasks.store import builds as build_store
+from tasks.store.location import local_root
 from tasks.store.partitions import PARTITION, conform, dataset_schema, stored_schema, to_table
 from tasks.ingest.raw import RawDocument
 from tasks.store.fileio import STAGING_PREFIXES, atomic_write, clean_staging, dumps as _dumps, fsync as _fsync, \
@@ -47,7 +48,7 @@ class Warehouse:
     """
 
     def __init__(self, root: str | Path, run: str | None = None):
-        self.root = Path(root)
+        self.root = local_root(root)
         self.run = run or None
         self.builds = build_store.Builds(self.root)
 
