@@ -53,7 +53,7 @@ def measured(cmd: list[str], env: dict) -> dict:
         time.sleep(0.1)
     err = proc.stderr.read().decode(errors="replace")
     return {"wall_s": round(time.perf_counter() - started, 2), "exit": proc.returncode,
-            "peak_rss_mb": round(peak / 2**20), **({"stderr_tail": err[-800:]} if proc.returncode > 1 else {})}
+            "peak_rss_mb": round(peak / 2**20), **({"stderr_tail": err[-800:]} if proc.returncode else {})}
 
 
 def task_times(prefect_home: Path, since: float) -> dict[str, float]:
