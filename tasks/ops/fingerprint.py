@@ -150,3 +150,28 @@ def release_fingerprint(root: Path | None = None) -> str:
 def _fingerprints(root: Path) -> tuple[str, str]:
     """Both fingerprints of a project tree, computed once per process (code does not change under a run)."""
     return digest(extractor_files(root), root), digest(release_files(root), root)
+
+
+# What a release's files for people are rendered with: the report module, the site module building its inputs, and
+# the templates (read through a directory path, which data_files_of cannot see).
+PRESENT_ENTRIES = ("tasks.present.report", "tasks.present.site")
+PRESENT_DATA = ("tasks/present/templates",)
+
+
+def present_files(root: Path | None = None) -> list[Path]:
+    """Source, data and template files render_release runs: equal files give equal reports for equal inputs."""
+    root = Path(root or ROOT)
+    modules = module_closure(PRESENT_ENTRIES, root)
+    files = set(modules.values())
+    for path in modules.values():
+        files |= data_files_of(path)
+    for rel in PRESENT_DATA:
+        files |= {p for p in (root / rel).rglob("*") if p.is_file()}
+    return sorted(files)
+
+
+@lru_cache(maxsize=8)
+def present_fingerprint(root: Path | None = None) -> str:
+    """What the presentation code is, so a changed template or formatter re-renders every release."""
+    root = Path(root or ROOT)
+    return digest(present_files(root), root)
