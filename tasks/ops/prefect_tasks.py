@@ -131,8 +131,8 @@ def deliver_alerts(records: list[dict], urls: list[str], run_id: str, min_severi
 
 @task(name="write-site", **STAGE, **IO_RETRIES)
 def write_site(warehouse: str, catalogue: Catalogue, run_id: str = "") -> list[str]:
-    """Rebuild revisions, every release's files (indicators.csv, datapackage.json, report.html) and the index;
-    a release whose files change gets a new build (copied from its current one)."""
+    """Rebuild revisions, the files (indicators.csv, datapackage.json, report.html) of each release whose render
+    inputs changed, and the index; a release whose files change gets a new build (copied from its current one)."""
     wh = Warehouse(warehouse, run=run_id)
     built = site.build_site(wh, catalogue)
     written = [wh.write_partition("revisions", year, frame) for year, frame in built.revisions.items()]
