@@ -48,13 +48,15 @@ STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|sha256:[0-9a-f]{64}")
 
 
 STAMPED = ("documents.csv", "datapackage.json")
+DIGEST = re.compile(rb"[0-9a-f]{64}")
+DIGESTS = ("render.json",)         # digests of the stamped files and of the fetch times: masked with them
 
 
 def comparable(files: dict[str, bytes]) -> dict[str, bytes]:
     """Release files with the time each document was first seen masked (provenance of this warehouse: a killed run
     that never stored the bytes sees them later) and the file hashes that follow from it."""
-    return {name: STAMP.sub(b"<masked>", data) if name.endswith(STAMPED) else data
-            for name, data in files.items()}
+    return {name: DIGEST.sub(b"<masked>", data) if name.endswith(DIGESTS) else
+            STAMP.sub(b"<masked>", data) if name.endswith(STAMPED) else data for name, data in files.items()}
 
 
 def sources_of(tmp: Path, files: list[Path], name: str = "sources") -> Path:
