@@ -252,7 +252,7 @@ def test_readme_documents_every_dataset_and_column():
         assert not missing, f"warehouse/README.md lacks {dataset} columns {missing}"
 
 
-def test_a_batch_of_raw_snapshots_syncs_each_directory_once(tmp_path, monkeypatch):
+def test_a_batch_of_raw_snapshots_flushes_once_and_syncs_each_directory_once(tmp_path, monkeypatch):
     import tasks.store.fileio as fileio
     import tasks.store.warehouse as warehouse_module
 
@@ -264,8 +264,36 @@ def test_a_batch_of_raw_snapshots_syncs_each_directory_once(tmp_path, monkeypatc
     wh = Warehouse(tmp_path / "wh")
     assert wh.put_raws(raws) == 40
     assert len(synced) == len(set(synced)) <= 40 + 1          # one per raw/ab/ directory, and raw/ itself
+    assert all(p.is_dir() for p in synced)                    # files are flushed by one syncfs, not one by one
     assert tmp_path / "wh" / "raw" in synced
     one_by_one = Warehouse(tmp_path / "other")
     for raw in raws:
         one_by_one.put_raw(raw)
     assert wh.raw_records() == one_by_one.raw_records()
+
+
+def test_a_batch_holds_the_same_bytes_and_origins_as_one_by_one_writes(tmp_path):
+    twice = [RawDocument("/a.txt", b"same", "2025-01-01T00:00:00Z", "text/plain"),
+             RawDocument("/b.txt", b"same", "2025-01-02T00:00:00Z", "text/plain"),
+             RawDocument("/a.txt", b"same", "2025-01-03T00:00:00Z", "text/plain"),
+             RawDocument("/c.txt", b"other", "2025-01-01T00:00:00Z", "text/plain")]
+    batch, single = Warehouse(tmp_path / "batch"), Warehouse(tmp_path / "single")
+    batch.put_raws(twice[:2])
+    batch.put_raws(twice[2:])
+    for raw in twice:
+        single.put_raw(raw)
+    assert batch.raw_records() == single.raw_records()
+    assert [o["source_uri"] for o in batch.raw_records()[-1]["origins"]] in (["/a.txt", "/b.txt"], ["/c.txt"])
+    assert batch.get_raw(twice[0].sha256) == b"same" and not list((tmp_path / "batch").rglob("*.tmp"))
+
+
+def test_a_batch_refuses_a_corrupt_snapshot_and_leaves_it(tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    raw = RawDocument("/a.txt", b"bytes", "2025-01-01T00:00:00Z", "text/plain")
+    wh.put_raws([raw])
+    stored = tmp_path / "wh" / "raw" / raw.sha256[:2] / raw.sha256
+    stored.chmod(0o644)
+    stored.write_bytes(b"tampered")
+    with pytest.raises(Exception, match="do not match their sha256"):
+        wh.put_raws([raw])
+    assert stored.read_bytes() == b"tampered"

@@ -24,7 +24,7 @@ from tasks.store.location import local_root
 from tasks.store.partitions import PARTITION, conform, dataset_schema, stored_schema, to_table
 from tasks.ingest.raw import RawDocument
 from tasks.store.fileio import STAGING_PREFIXES, atomic_write, clean_staging, dumps as _dumps, fsync as _fsync, \
-    load_json as _load_json, relative_path as _relative, sha256 as _sha256
+    load_json as _load_json, relative_path as _relative, sha256 as _sha256, write_batch
 
 __all__ = ["Warehouse", "WarehouseLocked", "RawStoreError", "atomic_write", "STAGING_PREFIXES"]
 
@@ -38,6 +38,16 @@ class WarehouseLocked(RuntimeError):
 
 class RawStoreError(RuntimeError):
     """A raw snapshot on disk no longer matches its content address."""
+
+
+def _with_origin(record: dict | None, raw: RawDocument) -> dict | None:
+    """A snapshot's provenance record with this origin added; None when it already holds it."""
+    origin = {"source_uri": raw.source_uri, "fetched_at": raw.fetched_at, "content_type": raw.content_type}
+    if record is None:
+        return {"sha256": raw.sha256, "doc_id": raw.doc_id, **origin, "size": len(raw.data), "origins": [origin]}
+    if raw.source_uri in {o["source_uri"] for o in record["origins"]}:
+        return None
+    return {**record, "origins": [*record["origins"], origin]}
 
 
 class Warehouse:
@@ -158,40 +168,43 @@ class Warehouse:
 
     # ---- raw snapshots --------------------------------------------------------------------------------------
     def put_raws(self, raws: list[RawDocument]) -> int:
-        """put_raw for a batch, each directory synced once at the end instead of twice per document."""
-        touched: set[Path] = set()
+        """put_raw for a batch, written with one file-system flush (fileio.write_batch) instead of four syncs per
+        document."""
+        files: dict[Path, tuple[bytes | str, int | None]] = {}
+        records: dict[str, dict] = {}
         for raw in raws:
-            self.put_raw(raw, touched)
-        for directory in sorted(touched, key=lambda d: len(d.parts), reverse=True):   # raw/ab/ before raw/
-            _fsync(directory)
+            path = self._raw_path(raw.sha256)
+            if raw.sha256 not in records and not self._stored(path, raw.sha256):
+                files[path] = (raw.data, 0o444)
+            record = records.get(raw.sha256) or _load_json(path.with_name(f"{raw.sha256}.json"))
+            merged = _with_origin(record, raw)
+            records[raw.sha256] = merged or record
+            if merged is not None:
+                files[path.with_name(f"{raw.sha256}.json")] = (_dumps(merged), None)
+        write_batch(files)
         return len(raws)
 
-    def put_raw(self, raw: RawDocument, touched: set[Path] | None = None) -> dict:
-        """Keep the bytes once (read-only, content-addressed) and record every origin they came from; with
-        `touched`, the directories written are collected there for the caller to sync."""
+    def put_raw(self, raw: RawDocument) -> dict:
+        """Keep the bytes once (read-only, content-addressed) and record every origin they came from."""
         path = self._raw_path(raw.sha256)
-        sync_dir = touched is None
-        if path.exists():
-            if _sha256(path.read_bytes()) != raw.sha256:
-                raise RawStoreError(f"{path}: stored bytes do not match their sha256 (corrupt snapshot)")
-        else:
-            atomic_write(path, raw.data, mode=0o444, sync_dir=sync_dir)
-            if touched is not None:
-                touched |= {path.parent, path.parent.parent}
-        origin = {"source_uri": raw.source_uri, "fetched_at": raw.fetched_at, "content_type": raw.content_type}
+        if not self._stored(path, raw.sha256):
+            atomic_write(path, raw.data, mode=0o444)
         record_path = path.with_name(f"{raw.sha256}.json")
         record = _load_json(record_path)
-        if record is None:
-            record = {"sha256": raw.sha256, "doc_id": raw.doc_id, **origin, "size": len(raw.data),
-                      "origins": [origin]}
-        elif raw.source_uri in {o["source_uri"] for o in record["origins"]}:
+        merged = _with_origin(record, raw)
+        if merged is None:
             return record
-        else:
-            record["origins"].append(origin)
-        atomic_write(record_path, _dumps(record), sync_dir=sync_dir)
-        if touched is not None:
-            touched.add(path.parent)
-        return record
+        atomic_write(record_path, _dumps(merged))
+        return merged
+
+    @staticmethod
+    def _stored(path: Path, sha256: str) -> bool:
+        """Whether the snapshot exists; bytes that no longer match their address are an error, never overwritten."""
+        if not path.exists():
+            return False
+        if _sha256(path.read_bytes()) != sha256:
+            raise RawStoreError(f"{path}: stored bytes do not match their sha256 (corrupt snapshot)")
+        return True
 
     def get_raw(self, sha256: str) -> bytes:
         """Bytes of a snapshot, checked against their address."""
