@@ -252,3 +252,13 @@ def test_site_files_whose_bytes_are_unchanged_are_not_rewritten(tmp_path):
     (tmp_path / "series.csv").write_text("a\n1\n", encoding="utf-8")
     built = {"report.html": "<p>2031</p>", "series.csv": b"a\n2\n", "new.csv": b"x\n"}
     assert changed_files(built, tmp_path) == {"series.csv": b"a\n2\n", "new.csv": b"x\n"}
+
+
+def test_a_long_line_is_refused_however_short_the_file_is_in_bytes(tmp_path):
+    """The line check reads no text when the file has fewer bytes than the limit has characters (no decoding
+    gives more characters than bytes); one byte more and the text is measured."""
+    (tmp_path / "at_limit.txt").write_text("年" * 10, encoding="utf-8")      # 30 bytes, one line of 10 characters
+    raws, errors = read_directory(tmp_path, small(max_line_chars=30))
+    assert len(raws) == 1 and not errors
+    raws, errors = read_directory(tmp_path, small(max_line_chars=9))
+    assert not raws and "limits.max_line_chars" in errors[0].reason

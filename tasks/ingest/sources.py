@@ -224,17 +224,25 @@ def read_directory(root: Path, limits: Limits | None = None) -> tuple[list[RawDo
     raws: list[RawDocument] = []
     errors: list[IngestError] = []
     paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in SUFFIX_TYPES and not p.is_dir())
+    folders: dict[Path, Path] = {}          # each directory resolved once, not every file's whole path
     for path in paths:
-        outside = _outside(path, real_root)
+        outside = _outside(path, real_root, folders)
         raw, error = (None, IngestError(str(path), outside)) if outside else read_file(path, limits)
         raws += [raw] if raw else []
         errors += [error] if error else []
     return raws, errors
 
 
-def _outside(path: Path, real_root: Path) -> str:
-    """Why a path is refused for leading out of the sources root through a symbolic link ('' when inside)."""
-    target = path.resolve()
+def _outside(path: Path, real_root: Path, folders: dict[Path, Path] | None = None) -> str:
+    """Why a path is refused for leading out of the sources root through a symbolic link ('' when inside); a
+    plain file lies where its directory resolves to (`folders` caches directories already resolved)."""
+    folders = {} if folders is None else folders
+    if path.is_symlink():
+        target = path.resolve()
+    else:
+        if path.parent not in folders:
+            folders[path.parent] = path.parent.resolve()
+        target = folders[path.parent] / path.name
     if target == real_root or real_root in target.parents:
         return ""
     return f"refused: symbolic link leaves the sources directory {real_root} (points to {target})"
@@ -260,6 +268,8 @@ def text_refusal(raw: RawDocument, limits: Limits) -> str:
     """Why a raw document's decoded text is over the line limit ('' when fine or not decodable here)."""
     from tasks.ingest.documents import DecodeError, decode
 
+    if len(raw.data) <= limits.max_line_chars:   # no decoding gives more characters than it has bytes
+        return ""
     try:
         text, _ = decode(raw)
     except DecodeError:
