@@ -14,14 +14,14 @@ from tasks.store.builds import DEFAULT_KEEP
 def backfill_flow(release_years: list[int], sources: str = "seeds", warehouse: str = "warehouse",
                   force: bool = False, parallel: int = 2, lock_timeout: float = 600.0,
                   accept_shrink: bool = False, keep_builds: int = DEFAULT_KEEP) -> dict:
-    """Rebuild the given releases in parallel; releases already published with current versions are skipped.
+    """Rebuild the given releases in year order; releases already published with current versions are skipped.
 
     Args:
         release_years: Releases to rebuild, e.g. [2018, 2019, 2020].
         sources: Directory of bulletin texts, or a sources YAML file; the raw archive in the warehouse is read too.
         warehouse: Warehouse directory.
         force: Rebuild releases that are already published.
-        parallel: How many release subflows run side by side.
+        parallel: Workers of the task runner (releases are still built one after another, in year order).
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up.
         accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
         keep_builds: Finished builds kept per release (older ones are deleted; `bulletin-etl rollback` uses them).

@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = with_paths(commands.add_parser("run", help="build every release found in the sources"), 0.0)
     run.add_argument("--release-year", type=int, action="append", metavar="YEAR",
                      help="only rebuild this release (repeatable)")
-    run.add_argument("--parallel", type=int, default=1, help="releases published side by side (default: 1)")
+    run.add_argument("--parallel", type=int, default=1, help="workers of the Dask LocalCluster with --runner dask; releases are built one after another in year order (default: 1)")
     run.add_argument("--runner", choices=("thread", "dask"), default="thread", help="task runner of the release "
                      "work: threads here, or Dask (a LocalCluster of --parallel workers) (default: thread)")
     run.add_argument("--dask-address", default="", metavar="URL", help="with --runner dask: use this scheduler "
@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill = with_paths(commands.add_parser("backfill", help="rebuild a range of releases, resumable"), 0.0)
     backfill.add_argument("years", help="release years: 2018-2024, 2019,2021 or 2020")
     backfill.add_argument("--force", action="store_true", help="rebuild releases that are already published")
-    backfill.add_argument("--parallel", type=int, default=2, help="release subflows at once (default: 2)")
+    backfill.add_argument("--parallel", type=int, default=2, help="workers of the Dask LocalCluster with --runner dask; releases are built in year order (default: 2)")
     serve = commands.add_parser("serve", help="start a local Prefect server and serve the deployments")
     serve.add_argument("--sources", action="append", metavar="PATH",
                        help="sources the scheduled runs read, repeatable like run's (default: seeds)")

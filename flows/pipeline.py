@@ -18,7 +18,7 @@ def release_pipeline(sources: str = "seeds", warehouse: str = "warehouse", relea
         warehouse: Warehouse directory (created if missing).
         release_years: Only rebuild these releases; empty or null means every release found in the sources.
         lock_timeout: Seconds to wait for another run's warehouse lock before giving up (0: refuse at once).
-        parallel: How many releases to publish side by side.
+        parallel: Workers of the task runner (releases are still built one after another, in year order).
         accept_shrink: Publish a release even when it loses rows, indicators, periods or documents.
         runner: Task runner of the release subflows: "thread" (this process) or "dask" (prefect-dask).
         dask_address: Dask scheduler to use with runner "dask" (tcp://host:8786); empty starts a LocalCluster.

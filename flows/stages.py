@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from prefect import get_run_logger
-from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
 from flows import artifacts, faults, runners, server
@@ -139,11 +138,9 @@ def publish(run: Run, raws: list[RawDocument], gated, years: list[int], parallel
     if 0 in years or run.ingest_alerts:
         _finish_release(run, 0, _alerts_of(run, gated, 0), {"status": "stored"})
     with runners.task_runner(runner, parallel, dask_address) as pool:     # release subflows: threads or Dask
-        futures = {pool.submit(run_release, {"warehouse": run.warehouse, "release_year": y,
-                                               "run_id": run.run_id}): y for y in years if y != 0}
-        year_of_run = {f.task_run_id: y for f, y in futures.items()}
-        for future in as_completed(list(futures)):
-            year = year_of_run[future.task_run_id]
+        for year in release_order(years):          # each waits for the one before: its repairs read it
+            future = pool.submit(run_release, {"warehouse": run.warehouse, "release_year": year,
+                                               "run_id": run.run_id})
             summary = _summary(future, year)
             if summary["status"] == "blocked" and summary.get("shrink"):   # the manifest keeps what would vanish
                 shrunk.append(year)
@@ -166,6 +163,12 @@ def publish(run: Run, raws: list[RawDocument], gated, years: list[int], parallel
         run.wh.write_json(changes.STATE_FILE, changes.with_builds(state, run.wh.build_fingerprints(), fed))
     faults.stop_at("after-state")
     return outcomes
+
+
+def release_order(years: list[int]) -> list[int]:
+    """Releases in year order, one after another: a release's repairs read the levels the releases before it
+    published (this run's builds included), so building them side by side would make its bytes depend on timing."""
+    return sorted(y for y in set(years) if y != 0)
 
 
 def _ok_documents(wh: Warehouse, year: int) -> dict[str, list[str]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
@@ -101,3 +102,30 @@ def test_interrupted_backfill_resumes_with_the_unfinished_release(prefect_harnes
     assert {y: r["status"] for y, r in resumed["releases"].items()} == {
         "2023": "skipped (already published)", "2024": "published"}
     assert Warehouse(root).release_years("published") == [2023, 2024]
+
+
+def test_each_release_is_built_after_the_release_before_it_is_written(prefect_harness, sources, tmp_path,
+                                                                      monkeypatch):
+    """Release 2024's repairs read what 2023 published in the same run: with two workers it must still start only
+    after 2023 was written, or its bytes would depend on which thread ran first."""
+    import tasks.publish.release
+
+    events: list[tuple[str, int]] = []
+    real_build = tasks.publish.release.build_release
+    real_checks = tasks.publish.release.checks_files
+
+    def build(year, *args, **kwargs):
+        events.append(("build", year))
+        if year == 2023:
+            time.sleep(2)       # a slow earlier release: side by side, 2024 would be built meanwhile
+        return real_build(year, *args, **kwargs)
+
+    def written(build_, *args, **kwargs):
+        events.append(("written", build_.release_year))
+        return real_checks(build_, *args, **kwargs)
+
+    monkeypatch.setattr(tasks.publish.release, "build_release", build)
+    monkeypatch.setattr(tasks.publish.release, "checks_files", written)
+    outcome = backfill(sources, tmp_path / "wh", [2024, 2023], parallel=2)
+    assert {y: r["status"] for y, r in outcome["releases"].items()} == {"2023": "published", "2024": "published"}
+    assert events == [("build", 2023), ("written", 2023), ("build", 2024), ("written", 2024)]
