@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from tasks.contract import schema
 from tasks.contract.catalogue import load_catalogue, parse_catalogue
-from tasks.quality.suites import EXPECTATIONS_DIR, GENERATED, PREPARED, suite_json, unit_pairs
-from tasks.quality.validate import load_suite
+from tasks.quality.suites import EXPECTATIONS_DIR, GENERATED, NOT_CATALOGUED, PREPARED, suite_json, unit_pairs
+from tasks.quality.validate import load_suite, prepare
 
 FIX = "regenerate with `python -m tasks.quality.validate --write-suites`"
 
@@ -46,4 +47,7 @@ indicators:
     assert unit_pairs(cat) == [["a.fund|level", "CNY"], ["a.fund|yoy_pct", "percent"], ["a.fund|yoy_abs", "CNY"],
                                ["a.rate|level", "percent"], ["a.rate|yoy_pct", "percent"],
                                ["a.rate|yoy_pp", "percent"]]
-    assert "a.rate" in suite_json("published", cat) and "a.fund|yoy_abs" in suite_json("published", cat)
+    assert "a.rate" in suite_json("published", cat)
+    frame = prepare(pd.DataFrame({"indicator_id": ["a.fund", "a.fund", "a.rate", "a.gone"],
+                                  "measure": ["yoy_abs", "yoy_pp", "yoy_pp", "level"]}), cat)
+    assert list(frame["catalogue_unit"]) == ["CNY", NOT_CATALOGUED, "percent", NOT_CATALOGUED]

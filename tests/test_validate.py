@@ -71,10 +71,10 @@ def test_good_frame_passes(suite, frame):
 # (suite, row position, column changes, expectation that must fail on that row)
 BROKEN = [
     ("facts", 0, {"indicator_id": "bmi.unknown"}, "expect_column_values_to_be_in_set"),
-    ("facts", 1, {"unit": "CNY"}, "expect_column_pair_values_to_be_in_set"),            # a growth rate in yuan
+    ("facts", 1, {"unit": "CNY"}, "expect_column_pair_values_to_be_equal"),            # a growth rate in yuan
     ("facts", 2, {"value": mid(CNY, "level") * 1e3}, "expect_column_pair_values_a_to_be_greater_than_b"),
     ("facts", 3, {"value": 180.0}, "expect_column_values_to_be_between"),                # percent level > 100
-    ("facts", 5, {"unit": "person_times"}, "expect_column_pair_values_to_be_in_set"),   # not the catalogue unit
+    ("facts", 5, {"unit": "person_times"}, "expect_column_pair_values_to_be_equal"),   # not the catalogue unit
     ("facts", 6, {"period_year": 1980}, "expect_column_values_to_be_between"),           # 44 years before release
     ("facts", 7, {"doc_id": None}, "expect_column_values_to_not_be_null"),
     ("facts", 8, {"measure": "level_ish"}, "expect_column_values_to_be_in_set"),
@@ -82,7 +82,7 @@ BROKEN = [
     ("published", 0, {"value": None}, "expect_column_values_to_not_be_null"),
     ("published", 4, {"status": "guessed"}, "expect_column_values_to_be_in_set"),
     ("published", 5, {"measure": "yoy_pp", "unit": "percent", "value": 1.0},             # pp of a head count
-     "expect_column_pair_values_to_be_in_set"),
+     "expect_column_pair_values_to_be_equal"),
     ("documents", 0, {"sha256": "xyz"}, "expect_column_values_to_match_regex"),
     ("documents", 1, {"problems": None}, "expect_column_values_to_not_be_null"),
 ]

@@ -121,13 +121,15 @@ def flagged_rows(published: pd.DataFrame, facts: pd.DataFrame) -> list[dict]:
     """Conflicts and repairs with the published quote and every candidate figure the documents state."""
     flagged = published[published["status"].isin(FLAGGED)].sort_values(KEY)
     facts = facts.assign(region=facts["region"].fillna("CN")) if len(facts) else facts
+    by_key: dict[tuple, list[dict]] = {}        # one pass over the facts, not one filter of all of them per row
+    if len(flagged) and len(facts):
+        for f in facts.sort_values(["doc_id", "span_start"], kind="stable").to_dict("records"):
+            by_key.setdefault((f["indicator_id"], f["region"], f["period_year"], f["measure"]), []).append(f)
     out = []
     for row in flagged.to_dict("records"):
-        same = facts[(facts["indicator_id"] == row["indicator_id"]) & (facts["region"] == (row["region"] or "CN"))
-                     & (facts["period_year"] == row["period_year"]) & (facts["measure"] == row["measure"])] \
-            if len(facts) else facts
+        same = by_key.get((row["indicator_id"], row["region"] or "CN", row["period_year"], row["measure"]), [])
         candidates = [{"doc_id": f["doc_id"], "value": format_value(f["value"], f["unit"]), "text": f["text"]}
-                      for f in same.sort_values(["doc_id", "span_start"]).to_dict("records")]
+                      for f in same]
         out.append({**row, "shown": format_value(row["value"], row["unit"]), "candidates": candidates,
                     "note": readable_numbers(row["note"] or "")})
     return out

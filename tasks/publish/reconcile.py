@@ -49,14 +49,15 @@ def publish_release(release_year: int, facts: pd.DataFrame, documents: pd.DataFr
     trust = release_trust(release_year, facts, documents, catalogue)
     usable = usable[~usable["doc_id"].map(lambda d: trust[d].quarantined)]
     candidates: dict[tuple, list[Candidate]] = {}
+    doc_of = {doc_id: {**doc, "doc_id": doc_id} for doc_id, doc in docs.to_dict("index").items()}   # not .loc per fact
     for row in usable.itertuples(index=False):
-        doc = docs.loc[row.doc_id]
+        doc = doc_of[row.doc_id]
         region = row.region if isinstance(row.region, str) and row.region else NATIONAL
         key = (row.indicator_id, region, int(row.period_year), row.measure)
         candidates.setdefault(key, []).append(Candidate(
             doc_id=row.doc_id, value=float(row.value), qualifier=row.qualifier, resolution=fact_resolution(row),
             kind=row.kind if isinstance(row.kind, str) and row.kind else doc["kind"],
-            source=source_of({**doc.to_dict(), "doc_id": row.doc_id}), trust=trust[row.doc_id].score,
+            source=source_of(doc), trust=trust[row.doc_id].score,
             original_language=doc["language"] in ("zh", "zht"), damaged="digits_maybe_lost" in (row.flags or ""),
             text=row.text))
     for cands in candidates.values():

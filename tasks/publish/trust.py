@@ -95,13 +95,9 @@ def _consensus_checks(figures: dict[str, list[dict]]) -> dict[str, list]:
             by_key.setdefault((*f["key"], f["kind"]), {}).setdefault(doc_id, []).append(f)
     checks: dict[str, list] = {}
     for key, per_doc in sorted(by_key.items()):
+        anchors = _anchors(per_doc)
         for doc_id, mine in sorted(per_doc.items()):
-            source = mine[0]["source"]
-            others: dict[str, list[dict]] = {}
-            for d, figs in per_doc.items():
-                if figs[0]["source"] != source:
-                    others.setdefault(figs[0]["source"], []).extend(figs)
-            anchor = _majority(others) if len(others) >= 2 else None
+            anchor = anchors[mine[0]["source"]]
             if anchor is None:
                 continue
             entry = checks.setdefault(doc_id, [0, 0, []])
@@ -112,6 +108,43 @@ def _consensus_checks(figures: dict[str, list[dict]]) -> dict[str, list]:
                 entry[2].append(f"{key[0]} {key[2]} {key[3]}: {_best(mine)['value']:g} against the "
                                 f"{anchor['value']:g} most other sources state")
     return checks
+
+
+def _anchors(per_doc: dict[str, list[dict]]) -> dict[str, dict | None]:
+    """Per source of one key: the figure a strict majority (and at least two) of the *other* sources state, the
+    least precise first (None: fewer than two others, or no majority). Which sources back each figure is worked out
+    once for the key, not again for every source left out."""
+    by_source: dict[str, list[dict]] = {}
+    for figs in per_doc.values():
+        by_source.setdefault(figs[0]["source"], []).extend(figs)
+    ordered = sorted((f for figs in by_source.values() for f in figs), key=lambda f: (f["resolution"], f["value"]))
+    stating: dict[tuple, set[str]] = {}        # figures stated alike (value, resolution, qualifier) agree alike
+    for f in ordered:
+        stating.setdefault(_statement(f), set()).add(f["source"])
+    statements = list(stating)
+    backing_of = {a: set().union(*(stating[b] for b in statements if _agree(_as_figure(a), _as_figure(b))))
+                  for a in statements}
+    backers = [backing_of[_statement(f)] for f in ordered]
+    others = len(by_source) - 1
+    anchors: dict[str, dict | None] = {}
+    for source in by_source:
+        anchors[source] = None
+        if others < 2:
+            continue
+        for f, backing in zip(ordered, backers):
+            count = len(backing) - (source in backing)
+            if f["source"] != source and 2 * count > others and count >= 2:
+                anchors[source] = f
+                break
+    return anchors
+
+
+def _statement(f: dict) -> tuple:
+    return (f["value"], f["resolution"], f["qualifier"])
+
+
+def _as_figure(statement: tuple) -> dict:
+    return dict(zip(("value", "resolution", "qualifier"), statement))
 
 
 def _best(items: list[dict]) -> dict:
@@ -127,16 +160,6 @@ def _ten_fold(a: dict, b: dict) -> bool:
     return a["value"] * b["value"] > 0 and any(
         figures_agree(a["value"] * 10 ** (s * k), a["resolution"] * 10 ** (s * k), a["qualifier"],
                       b["value"], b["resolution"], b["qualifier"]) for k in POWERS_OF_TEN for s in (1, -1))
-
-
-def _majority(others: dict[str, list[dict]]) -> dict | None:
-    """A figure that a strict majority (and at least two) of the other sources state (None: no majority)."""
-    figures = sorted((f for figs in others.values() for f in figs), key=lambda f: (f["resolution"], f["value"]))
-    for f in figures:
-        backers = sum(any(_agree(f, g) for g in figs) for figs in others.values())
-        if 2 * backers > len(others) and backers >= 2:
-            return f
-    return None
 
 
 def _identity_checks(figures: dict[str, list[dict]], catalogue: Catalogue | None, gross: float) -> dict[str, tuple]:

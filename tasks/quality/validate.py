@@ -10,7 +10,7 @@ import pandas as pd
 
 from tasks.contract.catalogue import Catalogue, load_catalogue
 from tasks.quality.coherence import POWERS
-from tasks.quality.suites import EXPECTATIONS_DIR, write_suites
+from tasks.quality.suites import EXPECTATIONS_DIR, NOT_CATALOGUED, unit_pairs, write_suites
 
 SAMPLE_SIZE = 5
 NAMED_ROWS = 50                     # failing rows named per expectation (the count says how many in all)
@@ -55,6 +55,8 @@ def prepare(df: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     if {"indicator_id", "measure"} <= set(frame.columns):
         joined = frame["indicator_id"].astype("string") + "|" + frame["measure"].astype("string")
         frame["indicator_measure"] = joined.astype(object).where(joined.notna(), None)
+        units = dict(unit_pairs(catalogue))
+        frame["catalogue_unit"] = [units.get(pair, NOT_CATALOGUED) for pair in frame["indicator_measure"]]
         flags = frame["flags"] if "flags" in frame.columns else pd.Series([""] * len(frame))
         regions = frame["region"] if "region" in frame.columns else pd.Series(["CN"] * len(frame))
         bounds = [_bounds(catalogue, i, m, "unit_suspect" in str(f or "")) if str(r or "CN") == "CN" else (None, None)
