@@ -241,11 +241,12 @@ def _named(groups: list[tuple[str, str, list[str]]], prefix: str = "") -> tuple[
         for m, word in enumerate(words):
             name = f"g{n}_{m}"
             keys[name] = (kind, key)
-            parts.append((_match_length(word), word, f"(?P<{name}>{word})"))
+            parts.append((_match_length(word), word, name))
     parts.sort(key=lambda p: -p[0])
     if prefix:
-        return re.compile(prefix + "(?:" + ("|".join(p for _, _, p in parts) or "(?!x)x") + ")"), keys
-    return re.compile(_dispatch(parts)), keys
+        alternatives = "|".join(f"(?P<{name}>{word})" for _, word, name in parts)
+        return re.compile(prefix + "(?:" + (alternatives or "(?!x)x") + ")"), keys
+    return re.compile(_dispatch(parts, keys)), keys
 
 
 def _is_latin(word: str) -> bool:
@@ -253,13 +254,24 @@ def _is_latin(word: str) -> bool:
     return word.startswith("(?i:") or (_first_chars(word) or {"\x00"}) <= set(LATIN)
 
 
-def _dispatch(parts: list[tuple[int, str, str]]) -> str:
-    """Latin-script aliases are tried only where a word starts, the others only at their first characters:
-    most positions of a text fail at once, so scanning stays fast on long texts."""
-    latin = [(w, p) for _, w, p in parts if (_first_chars(w) or {"\x00"}) <= set(LATIN)]
-    other = [(w, p) for _, w, p in parts if (w, p) not in set(latin)]
-    branches = []
-    for lead, items in ((r"(?<![A-Za-z])", latin), ("", other)):
-        if items:
-            branches.append(lead + _prefilter([w for w, _ in items]) + "(?:" + "|".join(p for _, p in items) + ")")
-    return "|".join(branches) or "(?!x)x"
+def _dispatch(parts: list[tuple[int, str, str]], keys: dict[str, tuple[str, str]]) -> str:
+    """Latin-script aliases are tried only where a word starts, and only those that can start with its letter; the
+    others only at their first characters: most positions of a text fail at once, and a word start tries a few
+    aliases, not all of them, so scanning stays fast on long texts. An alias that can start with several letters is
+    in each of their branches (under one more group name, same key); within a branch the order stays longest first."""
+    first = {name: _first_chars(word) for _, word, name in parts}
+    latin = [(w, n) for _, w, n in parts if (first[n] or {"\x00"}) <= LATIN]
+    other = [(w, n) for _, w, n in parts if not (first[n] or {"\x00"}) <= LATIN]
+    branches, named = [], set()
+    for letter in sorted({ch.lower() for _, n in latin for ch in first[n]}):
+        alternatives = []
+        for word, name in ((w, n) for w, n in latin if first[n] & {letter, letter.upper()}):
+            alias = f"{name}_{letter}" if name in named else name
+            keys[alias] = keys[name]
+            named.add(alias)
+            alternatives.append(f"(?P<{alias}>{word})")
+        branches.append(f"(?=[{letter}{letter.upper()}])(?:" + "|".join(alternatives) + ")")
+    dispatched = [r"(?<![A-Za-z])(?:" + "|".join(branches) + ")"] if branches else []
+    if other:
+        dispatched.append(_prefilter([w for w, _ in other]) + "(?:" + "|".join(f"(?P<{n}>{w})" for w, n in other) + ")")
+    return "|".join(dispatched) or "(?!x)x"
